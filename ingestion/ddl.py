@@ -1,0 +1,72 @@
+"""Tables of the raw layer and the audit tables, derived from the schemas.
+
+`raw.<dataset>` holds the rows currently applied for each natural key (or
+snapshot), typed, with the lineage of each row. `audit.load_log` and
+`audit.rejects` are the reconciliation: every row read is in one or the other.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion.datasets import DATASETS
+from ingestion.model import Dataset
+
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_file", "VARCHAR"),  # path relative to the input folder: the ordering key
+    ("_sha256", "VARCHAR"),
+    ("_load_seq", "BIGINT"),  # tie-break for the same path loaded again with new content
+    ("_row", "BIGINT"),  # 1-based spreadsheet row (header = row 1)
+    ("_extra", "VARCHAR"),  # JSON of the unknown extra columns, NULL when none
+)
+
+LOAD_LOG_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("load_seq", "BIGINT"),
+    ("run_id", "VARCHAR"),
+    ("file", "VARCHAR"),
+    ("dataset", "VARCHAR"),
+    ("sha256", "VARCHAR"),
+    ("rows_read", "BIGINT"),
+    ("rows_loaded", "BIGINT"),
+    ("rows_rejected", "BIGINT"),
+    ("status", "VARCHAR"),
+    ("message", "VARCHAR"),
+    ("offered_at", "TIMESTAMP"),
+)
+
+REJECT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("load_seq", "BIGINT"),
+    ("file", "VARCHAR"),
+    ("dataset", "VARCHAR"),
+    ("row", "BIGINT"),
+    ("column", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("raw", "VARCHAR"),
+)
+
+
+def raw_columns(dataset: Dataset) -> list[tuple[str, str]]:
+    """The columns of `raw.<dataset>`, in order."""
+    cols: list[tuple[str, str]] = []
+    for c in dataset.columns:
+        cols.append((c.name, c.sql_type))
+        if c.keeps_raw:
+            cols.append((f"{c.name}_raw", "VARCHAR"))
+        if c.keeps_text:
+            cols.append((f"{c.name}_text", "VARCHAR"))
+    return cols + list(LINEAGE_COLUMNS)
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]]) -> None:
+    body = ", ".join(f'"{n}" {t}' for n, t in cols)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+
+
+def create_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every raw and audit table that does not exist yet."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    for d in DATASETS:
+        _create(con, d.table, raw_columns(d))
+    _create(con, "audit.load_log", list(LOAD_LOG_COLUMNS))
+    _create(con, "audit.rejects", list(REJECT_COLUMNS))

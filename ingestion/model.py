@@ -1,0 +1,124 @@
+"""The vocabulary a dataset schema is written in.
+
+A dataset is data, not code: its columns say which Chinese header (and which
+aliases) they answer to, how a cell is parsed, and what makes it bad. The
+reader, the validator and the rejects all work from these objects, so adding a
+column or a tolerated header variant is a one-line change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """How a cell is parsed; each kind has one SQL parser in `parsers.py`."""
+
+    TEXT = "text"  # kept as delivered; blank -> NULL
+    ID = "id"  # NFKC + trim + upper for matching; the original kept in <name>_raw
+    NAME = "name"  # NFKC + trim + inner spaces collapsed (contractor, 地市, 区县)
+    ENUM = "enum"  # one of `allowed` (NFKC, trim, case-insensitive), stored canonical
+    INT = "int"
+    DECIMAL = "decimal"
+    TIMESTAMP = "timestamp"
+    DATE = "date"
+    MONTH = "month"  # stored as the first day of the month
+    YESNO = "yesno"
+
+
+SQL_TYPES: dict[Kind, str] = {
+    Kind.TEXT: "VARCHAR",
+    Kind.ID: "VARCHAR",
+    Kind.NAME: "VARCHAR",
+    Kind.ENUM: "VARCHAR",
+    Kind.INT: "BIGINT",
+    Kind.DECIMAL: "DOUBLE",
+    Kind.TIMESTAMP: "TIMESTAMP",
+    Kind.DATE: "DATE",
+    Kind.MONTH: "DATE",
+    Kind.YESNO: "BOOLEAN",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset as the source exports name it.
+
+    `form_item` marks confirmation-form items (kpis.md): they are judged as
+    items by the KPI models and never make a row bad; when they are typed, the
+    trimmed original text is kept beside them in `<name>_text` so a garbled
+    value is still distinguishable from a blank one.
+    """
+
+    name: str
+    header: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    reference: str | None = None  # a reference list the value must be in ("prefecture")
+    form_item: bool = False
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.kind]
+
+    @property
+    def keeps_raw(self) -> bool:
+        return self.kind is Kind.ID
+
+    @property
+    def keeps_text(self) -> bool:
+        return self.form_item and self.kind not in (Kind.TEXT, Kind.ID)
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over two columns; a failure is reported on `column` (the second one)."""
+
+    name: str
+    column: str
+    reason: str
+    # SQL over parsed values (aliases p_<column>); true when the row is fine.
+    sql: str
+
+
+class Apply(StrEnum):
+    """How good rows replace earlier ones (source-exports.md, ordering rule)."""
+
+    ENTITY = "entity"  # last row per natural key wins
+    SNAPSHOT = "snapshot"  # a later file holding a (month, contractor) replaces it whole
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # tickets; also the raw table name and the file-name prefix
+    chinese_name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    apply: Apply = Apply.ENTITY
+    snapshot: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    row_rules: tuple[RowRule, ...] = field(default=())
+    big: bool = False  # device metrics: never held as Python rows
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+    @property
+    def all_prefixes(self) -> tuple[str, ...]:
+        return (self.name, self.chinese_name, *self.prefixes)
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
