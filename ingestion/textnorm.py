@@ -30,7 +30,7 @@ def register_udfs(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.create_function("nfkc", _nfkc, ["VARCHAR"], "VARCHAR", type="arrow", side_effects=False)
     except duckdb.Error as exc:  # already registered on this connection
-        if "already exists" not in str(exc):
+        if "already" not in str(exc):
             raise
     trim = "'" + TRIM_CHARS.replace("'", "''") + "'"
     con.execute(f"CREATE OR REPLACE TEMP MACRO dw_trim(s) AS nullif(trim(s::VARCHAR, {trim}), '')")

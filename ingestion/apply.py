@@ -1,0 +1,76 @@
+"""Applying a file's good rows: the ordering rule of source-exports.md.
+
+Files are applied in lexicographic order of their relative path, rows top to
+bottom, and the last row applied for a natural key wins; a later file holding
+a (month, contractor) snapshot replaces it whole. Because every raw row keeps
+its (file, load sequence, row), "last applied" is computed, not remembered: a
+file that arrives late but sorts earlier loses to the one already loaded, which
+is exactly what applying everything in order would have given.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion.model import Apply, Dataset
+
+ORDER = "_file DESC, _load_seq DESC"
+
+
+def _cols(names: tuple[str, ...]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchall()
+    return int(row[0][0]) if row and row[0][0] is not None else 0
+
+
+def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> int:
+    """Delete rows superseded by (or superseding) the rows of load `seq`; returns rows deleted."""
+    if not ds.key:
+        return 0
+    # Inside a snapshot dataset a key is unique per snapshot, not across contractors.
+    names = ds.key if ds.apply is Apply.ENTITY else tuple(dict.fromkeys((*ds.snapshot, *ds.key)))
+    key = _cols(names)
+    t = ds.table
+    dup_inside = _scalar(
+        con,
+        f"SELECT count(*) FROM (SELECT {key} FROM {t} WHERE _load_seq = {seq} GROUP BY {key} HAVING count(*) > 1)",
+    )
+    has_others = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
+    overlap = has_others and _scalar(
+        con,
+        f"SELECT count(*) FROM (SELECT 1 FROM {t} a SEMI JOIN (SELECT {key} FROM {t} WHERE _load_seq = {seq}) b "
+        f"USING ({key}) WHERE a._load_seq <> {seq} LIMIT 1)",
+    )
+    if not dup_inside and not overlap:
+        return 0
+    before = _scalar(con, f"SELECT count(*) FROM {t}")
+    con.execute(
+        f"DELETE FROM {t} WHERE rowid IN (SELECT rid FROM ("
+        f"SELECT a.rowid AS rid, row_number() OVER (PARTITION BY {key} ORDER BY {ORDER}, _row DESC) AS rn "
+        f"FROM {t} a SEMI JOIN (SELECT DISTINCT {key} FROM {t} WHERE _load_seq = {seq}) b USING ({key})"
+        f") WHERE rn > 1)"
+    )
+    return before - _scalar(con, f"SELECT count(*) FROM {t}")
+
+
+def replace_snapshots(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> int:
+    """Keep, for every snapshot load `seq` touches, only the rows of the file that sorts last."""
+    snap = _cols(ds.snapshot)
+    t = ds.table
+    before = _scalar(con, f"SELECT count(*) FROM {t}")
+    con.execute(
+        f"DELETE FROM {t} WHERE rowid IN (SELECT rid FROM ("
+        f"SELECT a.rowid AS rid, dense_rank() OVER (PARTITION BY {snap} ORDER BY {ORDER}) AS rk "
+        f"FROM {t} a SEMI JOIN (SELECT DISTINCT {snap} FROM {t} WHERE _load_seq = {seq}) b USING ({snap})"
+        f") WHERE rk > 1)"
+    )
+    return before - _scalar(con, f"SELECT count(*) FROM {t}")
+
+
+def apply_load(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> None:
+    if ds.apply is Apply.SNAPSHOT:
+        replace_snapshots(con, ds, seq)
+    keep_last_per_key(con, ds, seq)

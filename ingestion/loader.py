@@ -1,0 +1,231 @@
+"""Loading a delivery: plan every file, then load each one with nothing lost.
+
+`plan_files` looks at every file once (sha256, which dataset) and fixes the
+order; `load_file` loads one planned file inside a transaction, so a file that
+fails half-way leaves nothing behind, and writes exactly one load-log row for
+it. Rows read = rows loaded + rows rejected is asserted for every file.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from ingestion import ddl
+from ingestion.apply import apply_load
+from ingestion.datasets import BY_NAME, DATASETS
+from ingestion.errors import FileRejected
+from ingestion.files import discover, open_source, sha256_of
+from ingestion.headers import HeaderMatch, header_key, match_header
+from ingestion.model import Dataset
+from ingestion.textnorm import register_udfs
+from ingestion.validate import Lineage, insert_good_sql, insert_rejects_sql, parsed_relation
+
+log = logging.getLogger(__name__)
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "reference"
+
+
+class ReconciliationError(AssertionError):
+    """rows_read != rows_loaded + rows_rejected: a bug, never a data problem."""
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    load_seq: int
+    file: str  # relative posix path
+    path: Path
+    sha256: str
+    dataset: str | None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    dataset: str | None
+    sha256: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    status: str  # loaded | skipped | rejected
+    message: str
+
+
+def prepare_connection(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:
+    """UDFs, raw/audit tables and the reference lists the validators look up."""
+    register_udfs(con)
+    ddl.create_all(con)
+    for name in ("ref_prefectures", "ref_counties"):
+        path = str(reference_dir / f"{name}.csv").replace("'", "''")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv('{path}', header = true, all_varchar = true)"
+        )
+
+
+def dataset_from_name(file: str) -> Dataset | None:
+    """The dataset a file name announces by its prefix (longest prefix wins)."""
+    name = header_key(Path(file).name)
+    best: tuple[int, Dataset] | None = None
+    for ds in DATASETS:
+        for prefix in ds.all_prefixes:
+            p = header_key(prefix)
+            if name.startswith(p) and (best is None or len(p) > best[0]):
+                best = (len(p), ds)
+    return best[1] if best else None
+
+
+def _best_match(headers: list[str]) -> HeaderMatch:
+    matches = [match_header(ds, headers) for ds in DATASETS]
+    complete = [m for m in matches if not m.missing_required]
+    pool = complete or matches
+    return max(pool, key=lambda m: (m.score, -len(m.missing_required)))
+
+
+def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT coalesce(max(load_seq), 0) + 1 FROM audit.load_log").fetchall()[0][0])
+
+
+def plan_files(con: duckdb.DuckDBPyConnection, root: Path) -> list[PlannedFile]:
+    """Every file under root in application order, with its sha256 and announced dataset."""
+    seq = next_load_seq(con)
+    planned = []
+    for i, path in enumerate(discover(root)):
+        rel = path.relative_to(root).as_posix()
+        ds = dataset_from_name(rel)
+        planned.append(PlannedFile(seq + i, rel, path, sha256_of(path), ds.name if ds else None))
+    return planned
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> str | None:
+    rows = con.execute(
+        "SELECT file FROM audit.load_log WHERE sha256 = ? AND status = 'loaded' ORDER BY load_seq LIMIT 1", [sha]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _log(con: duckdb.DuckDBPyConnection, pf: PlannedFile, run_id: str, r: FileResult) -> None:
+    con.execute(
+        "INSERT INTO audit.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            pf.load_seq,
+            run_id,
+            r.file,
+            r.dataset or "",
+            r.sha256,
+            r.rows_read,
+            r.rows_loaded,
+            r.rows_rejected,
+            r.status,
+            r.message,
+            datetime.now(),
+        ],
+    )
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, pf: PlannedFile, relation: str):
+    """Open the file and decide its dataset: by name when it has a prefix, else by its header."""
+    announced = BY_NAME.get(pf.dataset) if pf.dataset else None
+    if announced is not None:
+        scorer = lambda h: match_header(announced, h).score  # noqa: E731
+        sheets = announced.all_prefixes
+    else:
+        scorer = lambda h: _best_match(h).score  # noqa: E731
+        sheets = tuple(p for d in DATASETS for p in d.all_prefixes)
+    source = open_source(con, pf.path, relation, scorer, sheets)
+    match = match_header(announced, source.headers) if announced else _best_match(source.headers)
+    if announced is None and (match.score < 2 or match.missing_required):
+        if match.score >= max(2, len(match.dataset.required)):
+            missing = "、".join(c.header for c in match.missing_required)
+            raise FileRejected(
+                f"像是{match.dataset.chinese_name}，但缺少必填列: {missing}",
+                f"looks like {match.dataset.name} but misses required column(s): {missing}",
+            )
+        raise FileRejected("无法识别的表头，不属于任何数据集", "no recognisable header: matches no dataset")
+    if match.missing_required:
+        missing = "、".join(c.header for c in match.missing_required)
+        raise FileRejected(f"缺少必填列: {missing}", f"missing required column(s): {missing}")
+    return source, match
+
+
+def load_file(con: duckdb.DuckDBPyConnection, pf: PlannedFile, run_id: str) -> FileResult:
+    """Load one planned file and log it; never raises for a bad file."""
+    earlier = _already_loaded(con, pf.sha256)
+    if earlier is not None:
+        result = FileResult(
+            pf.file, pf.dataset, pf.sha256, 0, 0, 0, "skipped",
+            f"与已加载的 {earlier} 内容相同，跳过 / identical to {earlier}, already loaded: skipped",
+        )  # fmt: skip
+        _log(con, pf, run_id, result)
+        return result
+    relation = f"src_{pf.load_seq}"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        source, match = _resolve(con, pf, relation)
+        result = _load_rows(con, pf, source, match)
+        _log(con, pf, run_id, result)
+        con.execute("COMMIT")
+        return result
+    except (FileRejected, duckdb.Error, OSError, ValueError) as exc:
+        con.execute("ROLLBACK")
+        if isinstance(exc, FileRejected):
+            message = f"{exc.zh} / {exc.en}"
+        else:
+            log.exception("unexpected error loading %s", pf.file)
+            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            message = f"文件无法读取 / the file cannot be read: {first}"
+        result = FileResult(pf.file, pf.dataset, pf.sha256, 0, 0, 0, "rejected", message)
+        _log(con, pf, run_id, result)
+        return result
+    finally:
+        _drop_source(con, relation)
+
+
+def _drop_source(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    try:
+        con.unregister(relation)
+    except duckdb.Error:
+        pass
+    con.execute(f"DROP VIEW IF EXISTS {relation}")
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, pf: PlannedFile, source, match: HeaderMatch) -> FileResult:
+    ds = match.dataset
+    lineage = Lineage(pf.file, pf.sha256, pf.load_seq)
+    parsed = parsed_relation(source, match)
+    rows_read = int(con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0])
+    rows_loaded = int(con.execute(insert_good_sql(match, lineage, parsed)).fetchall()[0][0])
+    rows_rejected = int(con.execute(insert_rejects_sql(source, match, lineage, parsed)).fetchall()[0][0])
+    if rows_read != rows_loaded + rows_rejected:
+        raise ReconciliationError(
+            f"{pf.file}: rows_read {rows_read} != loaded {rows_loaded} + rejected {rows_rejected}"
+        )
+    apply_load(con, ds, pf.load_seq)
+    notes = []
+    if match.extras:
+        notes.append("保留未知列 / kept extra columns: " + "、".join(match.extras))
+    return FileResult(
+        pf.file, ds.name, pf.sha256, rows_read, rows_loaded, rows_rejected, "loaded", "; ".join(notes)
+    )
+
+
+def load_folder(con: duckdb.DuckDBPyConnection, root: Path, run_id: str) -> list[FileResult]:
+    """Plan and load every file under root (the whole pipeline's ingestion, for scripts and tests)."""
+    prepare_connection(con)
+    results = []
+    for pf in plan_files(con, root):
+        results.append(load_file(con, pf, run_id))
+    return results
+
+
+def write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
+    """UTF-8 with BOM, so Excel on a Chinese Windows opens it with the right characters."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(["" if v is None else v for v in row] for row in rows)

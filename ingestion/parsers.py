@@ -1,0 +1,202 @@
+"""One SQL parser per column kind: the value, and the reason when the cell is bad.
+
+Parsing is SQL so that DuckDB runs it vectorised on any file size (device
+metrics included). Each parser returns two expressions over a source cell:
+the typed value (NULL when blank or bad) and the reject reason (NULL when
+fine). The reason is one line, Chinese then English, with the cell quoted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingestion.model import Column, Kind
+
+TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+YES = ("是", "Y", "YES", "1", "TRUE")
+NO = ("否", "N", "NO", "0", "FALSE")
+# Plausible dates: an Excel serial or a typed date outside this is a typo, not a date.
+EARLIEST, LATEST = "1990-01-01", "2100-01-01"
+SERIAL_MIN, SERIAL_MAX = 32874, 73051  # Excel serials of EARLIEST and LATEST
+NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+TYPED_TIME = ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE")
+TYPED_NUMBER = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "DOUBLE", "FLOAT", "UBIGINT", "UINTEGER")
+
+
+@dataclass
+class ColumnSQL:
+    value: str
+    error: str  # SQL yielding the reason text or NULL
+    extras: dict[str, str] = field(default_factory=dict)  # other stored columns: name -> SQL
+
+
+def lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(lit(v) for v in values) + "]"
+
+
+def _reason(zh: str, en: str, cell: str) -> str:
+    return f"{lit(f'{zh} / {en}: 「')} || {cell} || '」'"
+
+
+def _when(cond: str, zh: str, en: str, cell: str) -> str:
+    return f"CASE WHEN {cond} THEN {_reason(zh, en, cell)} END"
+
+
+def excel_serial(t: str) -> str:
+    """An Excel serial (days since 1899-12-30, fraction = time of day), rounded to the second."""
+    return (
+        f"CASE WHEN regexp_full_match({t}, '\\d+(\\.\\d+)?') "
+        f"AND TRY_CAST({t} AS DOUBLE) BETWEEN {SERIAL_MIN} AND {SERIAL_MAX} "
+        f"THEN TIMESTAMP '1899-12-30' + to_seconds(round(TRY_CAST({t} AS DOUBLE) * 86400)::BIGINT) END"
+    )
+
+
+def timestamp_sql(t: str, excel: bool) -> str:
+    parsed = f"try_strptime({t}, {_list(TIMESTAMP_FORMATS)})"
+    if excel:
+        parsed = f"coalesce({parsed}, {excel_serial(t)})"
+    return f"CASE WHEN {parsed} >= TIMESTAMP '{EARLIEST}' AND {parsed} < TIMESTAMP '{LATEST}' THEN {parsed} END"
+
+
+def date_sql(t: str, excel: bool) -> str:
+    parsed = f"try_strptime({t}, {_list(DATE_FORMATS)})"
+    if excel:  # a date cell comes out of the workbook as '2026-10-03 00:00:00'
+        parsed = f"coalesce({parsed}, try_strptime({t}, '%Y-%m-%d %H:%M:%S'), {excel_serial(t)})"
+    return (
+        f"CASE WHEN {parsed} >= TIMESTAMP '{EARLIEST}' AND {parsed} < TIMESTAMP '{LATEST}' "
+        f"THEN {parsed}::DATE END"
+    )
+
+
+def month_sql(t: str, excel: bool) -> str:
+    ym = f"regexp_extract({t}, '^(\\d{{4}})(?:[-/.年]?)(\\d{{1,2}})月?$', ['y', 'm'])"
+    good = (
+        f"regexp_full_match({t}, '\\d{{4}}([-/.年]\\d{{1,2}}月?|\\d{{2}})') "
+        f"AND TRY_CAST({ym}.m AS INTEGER) BETWEEN 1 AND 12"
+    )
+    parsed = f"CASE WHEN {good} THEN make_date(TRY_CAST({ym}.y AS INTEGER), TRY_CAST({ym}.m AS INTEGER), 1) END"
+    if excel:
+        parsed = f"coalesce({parsed}, date_trunc('month', {date_sql(t, excel)})::DATE)"
+    return parsed
+
+
+def yesno_sql(t: str) -> str:
+    u = f"upper({t})"
+    return f"CASE WHEN {u} IN ({', '.join(map(lit, YES))}) THEN TRUE WHEN {u} IN ({', '.join(map(lit, NO))}) THEN FALSE END"
+
+
+def enum_sql(t: str, allowed: tuple[str, ...]) -> str:
+    cases = " ".join(f"WHEN {lit(a.upper())} THEN {lit(a)}" for a in allowed)
+    return f"CASE upper({t}) {cases} END"
+
+
+def number_sql(t: str) -> str:
+    s = f"regexp_replace({t}, '%$', '')"
+    return f"CASE WHEN regexp_full_match({s}, '{NUMBER_RE}') THEN TRY_CAST({s} AS DOUBLE) END"
+
+
+def int_sql(t: str) -> str:
+    return f"CASE WHEN regexp_full_match({t}, '[+-]?\\d+(\\.0*)?') THEN TRY_CAST(TRY_CAST({t} AS DOUBLE) AS BIGINT) END"
+
+
+def _range_errors(col: Column, v: str, cell: str) -> list[str]:
+    errs = []
+    if col.minimum is not None:
+        if col.minimum == 0:
+            errs.append(_when(f"{v} < 0", "负数", "negative value", cell))
+        else:
+            m = f"{col.minimum:g}"
+            errs.append(_when(f"{v} < {col.minimum}", f"小于下限{m}", f"below the minimum {m}", cell))
+    if col.maximum is not None:
+        m = f"{col.maximum:g}"
+        errs.append(_when(f"{v} > {col.maximum}", f"超过上限{m}", f"above the maximum {m}", cell))
+    return errs
+
+
+def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> ColumnSQL:
+    """Value and reject reason of `col` read from source expression `src` (None: column absent)."""
+    if src is None:
+        extras = {}
+        if col.keeps_raw:
+            extras[f"{col.name}_raw"] = "NULL::VARCHAR"
+        if col.keeps_text:
+            extras[f"{col.name}_text"] = "NULL::VARCHAR"
+        return ColumnSQL(f"NULL::{col.sql_type}", "NULL::VARCHAR", extras)
+
+    typed = src_type.upper()
+    cell = f"{src}::VARCHAR"
+    t = f"dw_trim(nfkc({cell}))"
+    kind = col.kind
+    errors: list[str] = []
+    extras = {}
+    parse_error: tuple[str, str] | None = None
+
+    if kind is Kind.TIMESTAMP and typed.startswith(TYPED_TIME):
+        value = f"CAST({src} AS TIMESTAMP)"
+        t = cell
+    elif kind in (Kind.INT, Kind.DECIMAL) and typed.startswith(TYPED_NUMBER):
+        value = f"CAST({src} AS {col.sql_type})" if kind is Kind.DECIMAL else f"TRY_CAST({src} AS BIGINT)"
+        if kind is Kind.INT:
+            errors.append(_when(f"{src} IS NOT NULL AND {src} <> round({src})", "不是整数", "not an integer", cell))
+        t = cell
+    elif kind is Kind.TEXT:
+        value = f"CASE WHEN dw_trim({cell}) IS NOT NULL THEN {cell} END"
+        t = f"dw_trim({cell})"
+    elif kind is Kind.ID:
+        value = f"dw_id({cell})"
+        extras[f"{col.name}_raw"] = cell
+    elif kind is Kind.NAME:
+        value = f"dw_name({cell})"
+    elif kind is Kind.ENUM:
+        value = enum_sql(t, col.allowed)
+        parse_error = ("不在允许值内", "not an allowed value")
+    elif kind is Kind.TIMESTAMP:
+        value = timestamp_sql(t, excel)
+        parse_error = ("无法解析的时间", "unparseable timestamp")
+    elif kind is Kind.DATE:
+        value = date_sql(t, excel)
+        parse_error = ("无法解析的日期", "unparseable date")
+    elif kind is Kind.MONTH:
+        value = month_sql(t, excel)
+        parse_error = ("无法解析的月份", "unparseable month")
+    elif kind is Kind.YESNO:
+        value = yesno_sql(t)
+        parse_error = ("不是是/否值", "not a yes/no value")
+    elif kind is Kind.INT:
+        value = int_sql(t)
+        parse_error = ("不是整数", "not an integer")
+    elif kind is Kind.DECIMAL:
+        value = number_sql(t)
+        parse_error = ("不是数字", "not a number")
+    else:  # pragma: no cover - every Kind is handled above
+        raise ValueError(kind)
+
+    if col.keeps_text:
+        extras[f"{col.name}_text"] = f"dw_trim({cell})"
+    if col.form_item:  # judged as an item by the KPI models, never a bad row
+        return ColumnSQL(value, "NULL::VARCHAR", extras)
+
+    if parse_error is not None:
+        errors.insert(0, _when(f"{t} IS NOT NULL AND ({value}) IS NULL", *parse_error, cell))
+    if kind in (Kind.INT, Kind.DECIMAL):
+        errors.extend(_range_errors(col, value, cell))
+    if col.reference == "prefecture":
+        errors.append(
+            _when(
+                f"{value} IS NOT NULL AND {value} NOT IN (SELECT prefecture FROM ref_prefectures)",
+                "未知地市",
+                "unknown prefecture",
+                cell,
+            )
+        )
+    if col.required:
+        errors.insert(
+            0, f"CASE WHEN {t} IS NULL THEN {lit('必填项为空 / required value is blank')} END"
+        )
+    error = f"coalesce({', '.join(errors)})" if errors else "NULL::VARCHAR"
+    return ColumnSQL(value, error, extras)

@@ -1,0 +1,118 @@
+"""The two queries every file goes through: good rows into raw, bad rows into rejects.
+
+Both are generated from the dataset schema and the file's header match, and
+read the same parsed relation, so a row is in exactly one of them; the loader
+still counts both and asserts rows_read = rows_loaded + rows_rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingestion.ddl import raw_columns
+from ingestion.files import Source
+from ingestion.headers import HeaderMatch
+from ingestion.parsers import column_sql, lit
+
+
+@dataclass(frozen=True)
+class Lineage:
+    file: str
+    sha256: str
+    load_seq: int
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def parsed_relation(source: Source, match: HeaderMatch) -> str:
+    """SQL of the file's rows: p_<col> values, f_<col> reasons, x_<extra> stored extras, s_<i> cells, _bad."""
+    ds = match.dataset
+    selects = ["_row"]
+    reasons: dict[str, str] = {}
+    for col in ds.columns:
+        pos = match.columns.get(col.name)
+        src = source.column(pos) if pos is not None else None
+        typ = source.types[pos] if pos is not None else "VARCHAR"
+        sql = column_sql(col, src, typ, source.excel)
+        selects.append(f"{sql.value} AS {_ident('p_' + col.name)}")
+        for name, extra in sql.extras.items():
+            selects.append(f"{extra} AS {_ident('x_' + name)}")
+        reasons[col.name] = sql.error
+    for col in ds.columns:
+        selects.append(f"{reasons[col.name]} AS {_ident('e_' + col.name)}")
+    if match.extras:
+        pairs = ", ".join(f"{lit(h)}, {source.column(p)}::VARCHAR" for h, p in match.extras.items())
+        selects.append(f"json_object({pairs})::VARCHAR AS _extra")
+    else:
+        selects.append("NULL::VARCHAR AS _extra")
+    selects.extend(f"{source.column(i)} AS s_{i}" for i in range(len(source.headers)))
+    parsed = f"SELECT {', '.join(selects)} FROM {source.relation}"
+
+    # Rules over two columns: reported on the second one, after its own parse errors.
+    final = []
+    for col in ds.columns:
+        rules = [r for r in ds.row_rules if r.column == col.name]
+        checks = [f"CASE WHEN NOT ({r.sql}) THEN {lit(r.reason)} END" for r in rules]
+        final.append(
+            f"coalesce({_ident('e_' + col.name)}, {', '.join(checks) or 'NULL'}) AS {_ident('f_' + col.name)}"
+        )
+    bad = " OR ".join(f"{_ident('f_' + c.name)} IS NOT NULL" for c in ds.columns)
+    return (
+        f"WITH parsed AS ({parsed}), "
+        f"ruled AS (SELECT *, {', '.join(final)} FROM parsed) "
+        f"SELECT *, ({bad}) AS _bad FROM ruled"
+    )
+
+
+def _file_header(source: Source, match: HeaderMatch, name: str) -> str:
+    pos = match.columns.get(name)
+    if pos is not None:
+        return source.headers[pos].strip()
+    return match.dataset.column(name).header
+
+
+def insert_good_sql(match: HeaderMatch, lineage: Lineage, parsed: str) -> str:
+    ds = match.dataset
+    targets, values = [], []
+    for name, _ in raw_columns(ds):
+        targets.append(_ident(name))
+        if name == "_file":
+            values.append(lit(lineage.file))
+        elif name == "_sha256":
+            values.append(lit(lineage.sha256))
+        elif name == "_load_seq":
+            values.append(str(lineage.load_seq))
+        elif name in ("_row", "_extra"):
+            values.append(name)
+        elif any(c.name == name for c in ds.columns):
+            values.append(_ident("p_" + name))
+        else:
+            values.append(_ident("x_" + name))
+    return (
+        f"INSERT INTO {ds.table} ({', '.join(targets)}) "
+        f"SELECT {', '.join(values)} FROM ({parsed}) WHERE NOT _bad"
+    )
+
+
+def insert_rejects_sql(source: Source, match: HeaderMatch, lineage: Lineage, parsed: str) -> str:
+    """One reject per bad row: the first bad column (schema order) and its reason, others appended."""
+    ds = match.dataset
+    errs = ", ".join(
+        f"struct_pack(c := {lit(_file_header(source, match, c.name))}, r := {_ident('f_' + c.name)})"
+        for c in ds.columns
+    )
+    cells = ", ".join(
+        f"{lit(h.strip() if h and h.strip() else f'列{i + 1}')}, s_{i}" for i, h in enumerate(source.headers)
+    )
+    more = (
+        "CASE WHEN len(_errors) > 1 THEN '；另有 / also: ' || "
+        "array_to_string(list_transform(_errors[2:], lambda x: x.c || ': ' || x.r), '；') ELSE '' END"
+    )
+    return (
+        "INSERT INTO audit.rejects (load_seq, file, dataset, row, \"column\", reason, raw) "
+        f"SELECT {lineage.load_seq}, {lit(lineage.file)}, {lit(ds.name)}, _row, "
+        f"_errors[1].c, _errors[1].r || {more}, json_object({cells})::VARCHAR "
+        f"FROM (SELECT *, list_filter([{errs}], lambda x: x.r IS NOT NULL) AS _errors FROM ({parsed}) WHERE _bad)"
+    )
