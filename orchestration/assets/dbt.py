@@ -1,0 +1,70 @@
+"""The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, Failure
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.dbt_manifest import ensure_manifest
+
+
+class DaiweiTranslator(DagsterDbtTranslator):
+    """Groups follow the dbt layers (staging, intermediate, marts); seeds are the rules."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "rules"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "marts"
+
+
+@contextlib.contextmanager
+def _env(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _failed_nodes(target_path: Path) -> list[str]:
+    """Models and seeds that errored (failing tests only warn: they never stop the KPIs)."""
+    results = target_path / "run_results.json"
+    if not results.exists():
+        return []
+    data = json.loads(results.read_text(encoding="utf-8"))
+    return [
+        f"{r['unique_id']}: {(r.get('message') or '').splitlines()[0] if r.get('message') else 'error'}"
+        for r in data.get("results", [])
+        if r.get("status") == "error" and not r["unique_id"].startswith("test.")
+        and not r["unique_id"].startswith("unit_test.")
+    ]
+
+
+@dbt_assets(
+    manifest=ensure_manifest(dbt_project),
+    project=dbt_project,
+    dagster_dbt_translator=DaiweiTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """One `dbt build` per run, against this run's private copy of the warehouse."""
+    build = warehouse.get().ensure_build(context.run_id)
+    with _env(DAIWEI_DBT_PATH=str(build)):
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        yield from invocation.stream()
+    failed = _failed_nodes(invocation.target_path)
+    if failed:
+        raise Failure(description="dbt 模型构建失败 / dbt models failed: " + "; ".join(failed[:5]))

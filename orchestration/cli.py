@@ -1,0 +1,204 @@
+"""`daiwei`: the command line of cli.md.
+
+Exit codes: 0 success (rejected rows are reported, not a failure); 1 when at
+least one whole file was rejected (or the run failed); 2 for a usage error.
+Every error is one line, Chinese and English, naming the file; tracebacks go
+to the log, never to the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"用法错误 / usage error: {message} (daiwei --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="daiwei", description="代维 KPI 数据仓库 / contractor KPI warehouse")
+    common = _Parser(add_help=False)
+    common.add_argument("--warehouse", help="仓库文件 / warehouse file (default data/warehouse.duckdb or $DAIWEI_WAREHOUSE)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    d = sub.add_parser("demo-data", parents=[common], help="生成演示数据 / write a messy sample delivery")
+    d.add_argument("--out", required=True)
+    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--months", type=int, default=3)
+    d.add_argument("--scale", choices=["small", "province"], default="small")
+
+    r = sub.add_parser("run", parents=[common], help="加载并构建 / load every file under --input and rebuild")
+    r.add_argument("--input", required=True)
+
+    e = sub.add_parser("export", parents=[common], help="导出KPI长表 / write the KPI table (or --table areas)")
+    e.add_argument("--out", required=True)
+    e.add_argument("--month")
+    e.add_argument("--table", choices=["kpi", "areas"], default="kpi")
+
+    rj = sub.add_parser("rejects", parents=[common], help="导出拒绝行 / write every set-aside row")
+    rj.add_argument("--out", required=True)
+    lo = sub.add_parser("loads", parents=[common], help="导出加载日志 / write the load log")
+    lo.add_argument("--out", required=True)
+
+    pk = sub.add_parser("pack", parents=[common], help="生成月报 / write the month's KPI pack (xlsx + pdf)")
+    pk.add_argument("--month", required=True)
+    pk.add_argument("--out", required=True)
+
+    s = sub.add_parser("serve", parents=[common], help="启动看板 / serve the dashboard")
+    s.add_argument("--port", type=int, default=8501)
+    return p
+
+
+def _month(value: str | None) -> str | None:
+    from orchestration.exports import MONTH_RE
+
+    if value is not None and not MONTH_RE.match(value):
+        raise UsageError(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {value}")
+    return value
+
+
+def _published(args: argparse.Namespace):
+    from orchestration.warehouse import open_published, warehouse_path
+
+    path = warehouse_path(args.warehouse)
+    if not path.exists():
+        raise UsageError(f"{path}: 仓库不存在，请先运行 daiwei run / warehouse not found, run `daiwei run` first")
+    return open_published(path)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from ingestion.demo import generate
+
+    out = Path(args.out)
+    manifest = generate(out, seed=args.seed, months=args.months, scale=args.scale)
+    n = len(manifest.get("files", []))
+    print(f"演示数据已写入 / demo delivery written: {out} ({n} files)")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.runner import run_pipeline
+    from orchestration.summary import print_summary
+
+    input_dir = Path(args.input)
+    if not input_dir.is_dir():
+        raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
+    outcome = run_pipeline(input_dir, args.warehouse)
+    if not outcome.success:
+        print(f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: {outcome.error}",
+              file=sys.stderr)
+        return EXIT_REJECTED
+    print_summary(outcome)
+    return EXIT_REJECTED if outcome.rejected_files else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from orchestration import exports
+
+    month = _month(args.month)
+    con = _published(args)
+    try:
+        writer = exports.write_areas if args.table == "areas" else exports.write_kpis
+        n = writer(con, Path(args.out), month)
+    finally:
+        con.close()
+    print(f"已导出 / exported {n} rows: {args.out}")
+    return EXIT_OK
+
+
+def cmd_rejects(args: argparse.Namespace) -> int:
+    from orchestration import exports
+
+    con = _published(args)
+    try:
+        n = exports.write_rejects(con, Path(args.out))
+    finally:
+        con.close()
+    print(f"已导出 / exported {n} rejected rows: {args.out}")
+    return EXIT_OK
+
+
+def cmd_loads(args: argparse.Namespace) -> int:
+    from orchestration import exports
+
+    con = _published(args)
+    try:
+        n = exports.write_loads(con, Path(args.out))
+    finally:
+        con.close()
+    print(f"已导出 / exported {n} load-log rows: {args.out}")
+    return EXIT_OK
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from orchestration.pack_runner import run_pack
+
+    month = _month(args.month)
+    con = _published(args)
+    con.close()
+    paths = run_pack(month or "", Path(args.out), args.warehouse)
+    for p in paths:
+        print(f"已生成 / written: {p}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from orchestration.warehouse import warehouse_path
+
+    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    env = dict(os.environ, DAIWEI_WAREHOUSE=str(warehouse_path(args.warehouse)))
+    print(f"看板地址 / dashboard: http://localhost:{args.port}")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return subprocess.call(cmd, env=env)
+
+
+COMMANDS = {
+    "demo-data": cmd_demo_data,
+    "run": cmd_run,
+    "export": cmd_export,
+    "rejects": cmd_rejects,
+    "loads": cmd_loads,
+    "pack": cmd_pack,
+    "serve": cmd_serve,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from orchestration.exports import NoData
+
+    try:
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except NoData as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        import logging
+
+        logging.getLogger("daiwei").debug("unexpected error", exc_info=True)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        print(f"内部错误 / internal error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

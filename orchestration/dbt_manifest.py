@@ -1,0 +1,30 @@
+"""The dbt manifest is prepared once (`dbt parse`), and again only when the project changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
+
+
+def _newest_source(project_dir: Path) -> float:
+    newest = 0.0
+    for name in WATCHED:
+        p = project_dir / name
+        paths = [p] if p.is_file() else (p.rglob("*") if p.exists() else [])
+        for f in paths:
+            if f.is_file():
+                newest = max(newest, f.stat().st_mtime)
+    return newest
+
+
+def ensure_manifest(project: DbtProject) -> Path:
+    """Path of a manifest.json no older than the project files (parsing it if needed)."""
+    manifest = project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source(Path(project.project_dir)):
+        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        project.preparer.prepare(project)
+    return manifest

@@ -1,0 +1,11 @@
+"""The one job every entry point runs: load the inbox, build everything, publish."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, define_asset_job
+
+daiwei_run_job = define_asset_job(
+    name="daiwei_run",
+    selection=AssetSelection.all(),
+    description="加载收件箱文件、构建全部模型与检查、原子发布仓库 / load, build, check, publish",
+)

@@ -1,0 +1,84 @@
+"""Run the Dagster job in this process, as the CLI and the tests do, and read back its outcome."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.warehouse import open_published, warehouse_path
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    error: str = ""
+    files: list[tuple] = field(default_factory=list)  # load-log rows of this run
+    failed_checks: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_files(self) -> list[tuple]:
+        return [f for f in self.files if f[6] == "rejected"]
+
+
+def _quiet() -> None:
+    """Keep library chatter (progress bars, Dagster's console logger) off the user's terminal."""
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    for name in ("dagster", "great_expectations", "dbt"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _ensure_venv_on_path() -> None:
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def run_pipeline(input_dir: Path, warehouse: Path | None = None) -> RunOutcome:
+    """Materialise every asset on the files under input_dir; the published warehouse is updated only on success."""
+    _quiet()
+    _ensure_venv_on_path()
+    wh = warehouse_path(warehouse)
+    os.environ["DAIWEI_WAREHOUSE"] = str(wh)
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    job = defs.get_job_def("daiwei_run")
+    result = job.execute_in_process(
+        run_config={
+            "ops": {"offered_files": {"config": {"input_dir": str(Path(input_dir).resolve())}}},
+            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+        },
+        instance=instance,
+        raise_on_error=False,
+    )
+    outcome = RunOutcome(success=result.success, run_id=result.run_id)
+    if not result.success:
+        failures = result.get_step_failure_events()
+        if failures:
+            ev = failures[0]
+            err = ev.step_failure_data.error
+            msg = (err.message if err else "unknown error").strip().splitlines()
+            outcome.error = f"{ev.step_key}: {msg[-1] if msg else ''}"[:400]
+        return outcome
+    for ev in result.all_events:
+        if ev.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = ev.event_specific_data
+            if data is not None and not getattr(data, "passed", True):
+                outcome.failed_checks.append(f"{data.asset_key.to_user_string()}: {data.check_name}")
+    con = open_published(wh)
+    try:
+        outcome.files = con.execute(
+            "SELECT file, dataset, sha256, rows_read, rows_loaded, rows_rejected, status, message "
+            "FROM audit.load_log WHERE run_id = ? ORDER BY load_seq",
+            [result.run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return outcome

@@ -1,0 +1,78 @@
+"""Shared helpers: write real files the way exports arrive, load them into a real DuckDB file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from ingestion.loader import FileResult, load_folder
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> Path:
+    """A CSV as Excel or an export tool writes it, in the given encoding (utf-8-sig = with BOM)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]], sheet: str = "Sheet1", date_format: str | None = None,
+               extra_sheets: Sequence[str] = ()) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(list(r))
+    if date_format:
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.number_format = date_format
+    for name in extra_sheets:
+        other = wb.create_sheet(name)
+        other.append(["说明"])
+        other.append(["这不是数据"])
+    wb.save(path)
+    return path
+
+
+class Loaded:
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.con = duckdb.connect(str(db))
+
+    def load(self, root: Path, run_id: str = "run") -> list[FileResult]:
+        return load_folder(self.con, root, run_id)
+
+    def rows(self, sql: str, *params: object) -> list[tuple]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def one(self, sql: str, *params: object) -> object:
+        return self.rows(sql, *params)[0][0]
+
+
+@pytest.fixture
+def wh(tmp_path: Path):
+    w = Loaded(tmp_path / "warehouse.duckdb")
+    yield w
+    w.con.close()
+
+
+TICKET_HEADER = ["工单编号", "工单类型", "工单状态", "受理渠道", "专线编号", "地市", "区县", "区域类型", "代维公司",
+                 "派单时间", "完成时间", "挂起时长(分钟)"]
+
+
+def ticket(tid: str, dispatched: object = "2026-10-03 14:05:00", **over: object) -> list[object]:
+    base = {"工单编号": tid, "工单类型": "故障", "工单状态": "已归档", "受理渠道": "EOMS", "专线编号": "GZ-DL-000001",
+            "地市": "贵阳市", "区县": "清镇市", "区域类型": "城区", "代维公司": "铁通", "派单时间": dispatched,
+            "完成时间": "2026-10-03 16:05:00", "挂起时长(分钟)": "0"}
+    base.update(over)
+    return [base[h] for h in TICKET_HEADER]

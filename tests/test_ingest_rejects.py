@@ -1,0 +1,116 @@
+"""Every bad-row kind lands in rejects with its column and reason; whole files are rejected cleanly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TICKET_HEADER, ticket, write_csv, write_xlsx
+
+BAD_TICKETS = [
+    # (the override that makes the row bad, the column named, a word of the reason)
+    ({"派单时间": "2026-13-45 25:00"}, "派单时间", "无法解析的时间"),
+    ({"派单时间": ""}, "派单时间", "必填项为空"),
+    ({"工单编号": "  "}, "工单编号", "必填项为空"),
+    ({"区县": "都匀市"}, "区县", "区县不属于该地市"),
+    ({"区县": "不存在县"}, "区县", "区县不属于该地市"),
+    ({"地市": "火星市"}, "地市", "未知地市"),
+    ({"挂起时长(分钟)": "-30"}, "挂起时长(分钟)", "负数"),
+    ({"挂起时长(分钟)": "1.5"}, "挂起时长(分钟)", "不是整数"),
+    ({"工单类型": "维修"}, "工单类型", "不在允许值内"),
+    ({"区域类型": "郊区"}, "区域类型", "不在允许值内"),
+]
+
+
+def test_each_bad_ticket_kind_rejected_with_column_and_reason(tmp_path: Path, wh) -> None:
+    rows = [TICKET_HEADER, ticket("GOOD-1")]
+    rows += [ticket(f"BAD-{i}", **over) for i, (over, _, _) in enumerate(BAD_TICKETS)]
+    write_csv(tmp_path / "in" / "tickets_a.csv", rows, "gbk")
+    [res] = wh.load(tmp_path / "in")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (len(rows) - 1, 1, len(BAD_TICKETS))
+    got = wh.rows('SELECT row, "column", reason, raw FROM audit.rejects ORDER BY row')
+    for (row, column, reason, raw), (_, want_col, want_word) in zip(got, BAD_TICKETS, strict=True):
+        assert column == want_col, (row, reason)
+        assert want_word in reason
+        assert "工单编号" in raw  # the raw cells are kept with their headers
+    assert [g[0] for g in got] == list(range(3, 3 + len(BAD_TICKETS)))
+    assert wh.rows("SELECT ticket_id FROM raw.tickets") == [("GOOD-1",)]
+
+
+@pytest.mark.parametrize(
+    ("file", "header", "row", "column", "word"),
+    [
+        ("device_metrics_a.csv", ["设备编号", "采集时间", "CPU利用率(%)"], ["D1", "2026-10-01 01:00", "130"],
+         "CPU利用率(%)", "超过上限100"),
+        ("device_metrics_b.csv", ["设备编号", "采集时间", "Ping发送数", "Ping丢包数"],
+         ["D1", "2026-10-01 01:00", "10", "11"], "Ping丢包数", "丢包数大于发送数"),
+        ("inspections_a.csv", ["巡检单号", "站点编号", "巡检时间", "发现问题数", "现场整改数"],
+         ["X1", "S1", "2026-10-01 10:00", "1", "2"], "现场整改数", "现场整改数大于发现问题数"),
+        ("inspections_b.csv", ["巡检单号", "站点编号", "巡检时间", "配置已备份"],
+         ["X1", "S1", "2026-10-01 10:00", "已备份"], "配置已备份", "不是是/否值"),
+        ("inspections_c.csv", ["巡检单号", "站点编号", "巡检时间", "接地电阻(Ω)"],
+         ["X1", "S1", "2026-10-01 10:00", "四欧"], "接地电阻(Ω)", "不是数字"),
+        ("hr_roster_a.csv", ["统计月份", "工号", "代维公司"], ["2026-13", "T1", "铁通"], "统计月份", "无法解析的月份"),
+        ("hr_roster_b.csv", ["统计月份", "工号", "代维公司", "入职日期"], ["2026-10", "T1", "铁通", "2026-02-30"],
+         "入职日期", "无法解析的日期"),
+        ("eoms_circuits_a.csv", ["专线编号", "带宽(M)"], ["C1", "0"], "带宽(M)", "小于下限1"),
+        ("spare_parts_a.csv", ["统计月份", "代维公司", "地市", "备件类型", "期末库存"],
+         ["2026-10", "铁通", "贵阳市", "ONU", "-1"], "期末库存", "负数"),
+    ],
+)
+def test_bad_row_kinds_across_datasets(tmp_path: Path, wh, file, header, row, column, word) -> None:
+    write_csv(tmp_path / "in" / file, [header, row])
+    [res] = wh.load(tmp_path / "in")
+    assert (res.status, res.rows_read, res.rows_loaded, res.rows_rejected) == ("loaded", 1, 0, 1)
+    [(got_row, got_col, reason)] = wh.rows('SELECT row, "column", reason FROM audit.rejects')
+    assert (got_row, got_col) == (2, column)
+    assert word in reason
+
+
+def test_confirmation_form_items_are_never_bad_rows(tmp_path: Path, wh) -> None:
+    header = TICKET_HEADER + ["用户IP地址", "VLAN", "设备MAC地址", "用户签名", "到达现场时间", "客户满意度"]
+    row = ticket("GZ-1", 完成时间="不详") + ["10.0.0.256", "5000", "ZZ:ZZ", "已签", "昨天", "很好"]
+    write_csv(tmp_path / "in" / "tickets_a.csv", [header, row])
+    [res] = wh.load(tmp_path / "in")
+    assert (res.rows_loaded, res.rows_rejected) == (1, 0)
+    assert wh.rows(
+        "SELECT ip_address, vlan, customer_signed, customer_signed_text, arrived_at, arrived_at_text, "
+        "completed_at, completed_at_text FROM raw.tickets"
+    ) == [("10.0.0.256", "5000", None, "已签", None, "昨天", None, "不详")]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "word"),
+    [
+        ("tickets_2026-09_export.xlsx", b"this is not a workbook", "不是有效的Excel文件"),
+        ("tickets_x.docx", b"PK\x03\x04", "不支持的文件格式"),
+        ("汇总说明.csv", "项目,说明\n巡检,每月一次\n".encode("gbk"), "无法识别的表头"),
+        ("inspections_nodate.csv", "巡检单号,站点编号,巡检结果\nX1,S1,正常\n".encode(), "缺少必填列: 巡检时间"),
+        ("device_metrics_x.parquet", b"PAR1garbage", "不是有效的Parquet文件"),
+        ("tickets_bin.csv", bytes(range(128, 256)) * 10, "无法识别的文本编码"),
+    ],
+)
+def test_broken_file_rejected_whole_good_file_still_loads(tmp_path: Path, wh, name, content, word) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / name).write_bytes(content)
+    write_csv(tmp_path / "in" / "zz_tickets_good.csv", [TICKET_HEADER, ticket("GZ-1")])
+    results = {r.file: r for r in wh.load(tmp_path / "in")}
+    bad = results[name]
+    assert (bad.status, bad.rows_read, bad.rows_loaded, bad.rows_rejected) == ("rejected", 0, 0, 0)
+    assert word in bad.message and " / " in bad.message  # Chinese / English, one line
+    assert "\n" not in bad.message
+    assert results["zz_tickets_good.csv"].status == "loaded"
+    assert wh.one("SELECT count(*) FROM raw.tickets") == 1
+
+
+def test_reconciliation_holds_for_every_file(tmp_path: Path, wh) -> None:
+    write_csv(tmp_path / "in" / "tickets_a.csv", [TICKET_HEADER, ticket("A"), ticket("B", "x"), ticket("A")])
+    write_xlsx(tmp_path / "in" / "tickets_b.xlsx", [TICKET_HEADER, ticket("C"), ticket("D", 区县="都匀市")])
+    wh.load(tmp_path / "in")
+    for read, loaded, rejected, n_rejects in wh.rows(
+        "SELECT rows_read, rows_loaded, rows_rejected, (SELECT count(*) FROM audit.rejects r WHERE r.load_seq = l.load_seq) "
+        "FROM audit.load_log l"
+    ):
+        assert read == loaded + rejected
+        assert rejected == n_rejects
