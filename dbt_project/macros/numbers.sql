@@ -1,0 +1,73 @@
+{#- Exact arithmetic. KPI values are rounded once, at the end, from exact integer
+    numerators and denominators, so the same input gives byte-identical numbers on
+    every run however the aggregates were parallelised. -#}
+
+{#- to_big_int(expr): an exact integer type wide enough for scaled sums. -#}
+{% macro to_big_int(expr) -%}
+    {{ return(adapter.dispatch('to_big_int', 'daiwei')(expr)) }}
+{%- endmacro %}
+
+{% macro default__to_big_int(expr) -%}
+    cast({{ expr }} as decimal(38, 0))
+{%- endmacro %}
+
+{% macro duckdb__to_big_int(expr) -%}
+    cast({{ expr }} as hugeint)
+{%- endmacro %}
+
+{#- int_div(a, b): integer division of non-negative exact integers (truncates). -#}
+{% macro int_div(a, b) -%}
+    {{ return(adapter.dispatch('int_div', 'daiwei')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__int_div(a, b) -%}
+    floor(({{ a }}) / ({{ b }}))
+{%- endmacro %}
+
+{% macro duckdb__int_div(a, b) -%}
+    (({{ a }}) // ({{ b }}))
+{%- endmacro %}
+
+{#- micros(expr): a DECIMAL(38,6) quantity as an exact integer count of millionths. -#}
+{% macro micros(expr) -%}
+    {{ to_big_int('cast(' ~ expr ~ ' as decimal(38, 6)) * 1000000') }}
+{%- endmacro %}
+
+{#- from_micros(expr): an exact integer count of millionths back to DECIMAL(38,6). -#}
+{% macro from_micros(expr) -%}
+    cast(cast({{ expr }} as decimal(32, 0)) * cast(0.000001 as decimal(7, 6)) as decimal(38, 6))
+{%- endmacro %}
+
+{#- ratio_half_up(num, den): num / den rounded half-up (half away from zero) to
+    6 decimals, as DECIMAL(38,6); NULL when den is 0 or NULL. num and den are exact
+    integers (den > 0). -#}
+{% macro ratio_half_up(num, den) -%}
+    case
+        when coalesce({{ den }}, 0) = 0 then null
+        else {{ from_micros(
+            'sign(' ~ num ~ ') * ' ~ int_div(
+                'abs(' ~ num ~ ') * 2000000 + (' ~ den ~ ')',
+                '2 * (' ~ den ~ ')'
+            )
+        ) }}
+    end
+{%- endmacro %}
+
+{#- seconds_between(start, finish): exact elapsed seconds as DECIMAL(38,6). -#}
+{% macro seconds_between(start, finish) -%}
+    {{ from_micros(dbt.datediff(start, finish, 'microsecond')) }}
+{%- endmacro %}
+
+{#- try_to_bigint(expr): the value as BIGINT, NULL when it does not convert.
+    (dbt.safe_cast compiles to a plain cast on dbt-duckdb.) -#}
+{% macro try_to_bigint(expr) -%}
+    {{ return(adapter.dispatch('try_to_bigint', 'daiwei')(expr)) }}
+{%- endmacro %}
+
+{% macro default__try_to_bigint(expr) -%}
+    {{ dbt.safe_cast(expr, api.Column.translate_type('bigint')) }}
+{%- endmacro %}
+
+{% macro duckdb__try_to_bigint(expr) -%}
+    try_cast({{ expr }} as bigint)
+{%- endmacro %}

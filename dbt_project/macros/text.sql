@@ -1,0 +1,103 @@
+{#- Text helpers. Each dispatches, so a Spark / Trino implementation can be added
+    beside the DuckDB one without touching a model. -#}
+
+{#- The characters trimmed around a value (ingestion/textnorm.py TRIM_CHARS):
+    ASCII whitespace, NBSP and the ideographic space. -#}
+{% macro trim_chars_codes() -%}
+    {{ return([32, 9, 13, 10, 12, 11, 160, 12288]) }}
+{%- endmacro %}
+
+{#- trim_text(col): trimmed, blank -> NULL. Safe in views (no UDF). -#}
+{% macro trim_text(col) -%}
+    {{ return(adapter.dispatch('trim_text', 'daiwei')(col)) }}
+{%- endmacro %}
+
+{% macro default__trim_text(col) -%}
+    nullif(trim({{ col }}), '')
+{%- endmacro %}
+
+{% macro duckdb__trim_text(col) -%}
+    {%- set chars = [] -%}
+    {%- for c in trim_chars_codes() -%}{%- do chars.append('chr(' ~ c ~ ')') -%}{%- endfor -%}
+    nullif(trim(cast({{ col }} as varchar), {{ chars | join(' || ') }}), '')
+{%- endmacro %}
+
+{#- is_blank(col): true when the value is NULL or only whitespace. -#}
+{% macro is_blank(col) -%}
+    ({{ trim_text(col) }} is null)
+{%- endmacro %}
+
+{#- normalize_text(col): Unicode NFKC, trimmed, inner whitespace collapsed to one
+    space, blank -> NULL; case is kept (kpis.md edge rule 12). On DuckDB this calls
+    the Python UDF `nfkc` (orchestration/dbt_udfs.py): use it only in models
+    materialised as tables. -#}
+{% macro normalize_text(col) -%}
+    {{ return(adapter.dispatch('normalize_text', 'daiwei')(col)) }}
+{%- endmacro %}
+
+{% macro default__normalize_text(col) -%}
+    {{ exceptions.raise_compiler_error("normalize_text needs an NFKC implementation for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__normalize_text(col) -%}
+    nullif(regexp_replace({{ trim_text('nfkc(cast(' ~ col ~ ' as varchar))') }}, '\s+', ' ', 'g'), '')
+{%- endmacro %}
+
+{#- nfkc_trim(col): NFKC then trimmed (no whitespace collapse); tables only. -#}
+{% macro nfkc_trim(col) -%}
+    {{ return(adapter.dispatch('nfkc_trim', 'daiwei')(col)) }}
+{%- endmacro %}
+
+{% macro duckdb__nfkc_trim(col) -%}
+    {{ trim_text('nfkc(cast(' ~ col ~ ' as varchar))') }}
+{%- endmacro %}
+
+{#- matches_pattern(col, pattern): the whole value matches the regular expression. -#}
+{% macro matches_pattern(col, pattern) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'daiwei')(col, pattern)) }}
+{%- endmacro %}
+
+{% macro default__matches_pattern(col, pattern) -%}
+    regexp_like({{ col }}, '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+{% macro duckdb__matches_pattern(col, pattern) -%}
+    regexp_full_match({{ col }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- split_part_rows: a list column of the parts of `col` split on `sep`
+    (to be unnested by the caller with unnest_list). -#}
+{% macro split_to_list(col, sep) -%}
+    {{ return(adapter.dispatch('split_to_list', 'daiwei')(col, sep)) }}
+{%- endmacro %}
+
+{% macro duckdb__split_to_list(col, sep) -%}
+    string_split({{ col }}, '{{ sep }}')
+{%- endmacro %}
+
+{% macro unnest_list(list_expr) -%}
+    {{ return(adapter.dispatch('unnest_list', 'daiwei')(list_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_list(list_expr) -%}
+    unnest({{ list_expr }})
+{%- endmacro %}
+
+{#- string_agg_sorted(col, sep): the values joined in sorted order (deterministic). -#}
+{% macro string_agg_sorted(col, sep) -%}
+    {{ return(adapter.dispatch('string_agg_sorted', 'daiwei')(col, sep)) }}
+{%- endmacro %}
+
+{% macro duckdb__string_agg_sorted(col, sep) -%}
+    string_agg({{ col }}, '{{ sep }}' order by {{ col }})
+{%- endmacro %}
+
+{#- is_present(col): the value is not blank (NULL or only whitespace). -#}
+{% macro is_present(col) -%}
+    {{ trim_text(col) }} is not null
+{%- endmacro %}
+
+{#- null_safe_equal(a, b): equal, or both NULL. -#}
+{% macro null_safe_equal(a, b) -%}
+    coalesce({{ a }} = {{ b }}, {{ a }} is null and {{ b }} is null)
+{%- endmacro %}

@@ -1,0 +1,110 @@
+-- One row per month × contractor: the two KPIs that exist only at that grain.
+-- penalty_yuan is the sum of the traced penalty items (0 when there are none).
+-- composite_score averages the component scores (rate × 100, or (1 − rate) × 100 for
+-- lower-is-better rates) with the weights of seed composite_weights, leaving out
+-- components whose population is empty and renormalising the rest (kpis.md). It is
+-- kept as an exact fraction composite_numerator / composite_denominator, computed in
+-- integers from each component's exact numerator and denominator (edge rule 13);
+-- fct_kpi rounds it once.
+with
+
+months as (
+
+    select month from {{ ref('int_months') }}
+
+),
+
+contractors as (
+
+    select contractor
+    from {{ ref('int_kpi_grains') }}
+    where grain = 'contractor'
+
+),
+
+penalties as (
+
+    select
+        month,
+        contractor,
+        sum(amount_yuan) as penalty_yuan
+    from {{ ref('int_penalty_items_traced') }}
+    group by month, contractor
+
+),
+
+components as (
+
+    select
+        measures.month,
+        measures.contractor,
+        measures.kpi_code,
+        catalogue.direction,
+        {{ micros('weights.weight') }} as weight_micros,
+        {{ to_big_int('measures.denominator_units') }} as denominator_count,
+        {{ to_big_int(
+            "case when catalogue.direction = 'lower'"
+            ~ " then measures.denominator_units - measures.numerator_units"
+            ~ " else measures.numerator_units end"
+        ) }} as score_count
+    from {{ ref('int_kpi_measures') }} as measures
+    inner join {{ ref('composite_weights') }} as weights
+        on measures.kpi_code = weights.kpi_code
+    inner join {{ ref('kpi_catalogue') }} as catalogue
+        on measures.kpi_code = catalogue.kpi_code
+    where
+        measures.grain = 'contractor'
+        and measures.denominator_units > 0
+
+),
+
+scored as (
+
+    -- weight × score as an integer scaled by 10^18 (score = 100 × score_count / population)
+    select
+        month,
+        contractor,
+        weight_micros,
+        {{ int_div('weight_micros * 100 * score_count * 1000000000000000000', 'denominator_count') }}
+            as weighted_score_e18
+    from components
+
+),
+
+composites as (
+
+    select
+        month,
+        contractor,
+        count(*) as component_count,
+        sum(weighted_score_e18) as composite_numerator,
+        sum(weight_micros) * 1000000000000000000 as composite_denominator
+    from scored
+    group by month, contractor
+
+),
+
+final as (
+
+    select
+        months.month,
+        contractors.contractor,
+        cast(coalesce(penalties.penalty_yuan, 0) as decimal(18, 2)) as penalty_yuan,
+        coalesce(composites.component_count, 0) as composite_component_count,
+        composites.composite_numerator,
+        composites.composite_denominator,
+        {{ ratio_half_up('composites.composite_numerator', 'composites.composite_denominator') }} as composite_score
+    from months
+    cross join contractors
+    left join penalties
+        on
+            months.month = penalties.month
+            and contractors.contractor = penalties.contractor
+    left join composites
+        on
+            months.month = composites.month
+            and contractors.contractor = composites.contractor
+
+)
+
+select * from final

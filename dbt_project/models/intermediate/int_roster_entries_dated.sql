@@ -1,0 +1,94 @@
+-- One row per roster entry (month × employee of that month's snapshot, edge rule 8):
+-- employed on the month's first and last day (hired_on <= d and left_on blank or
+-- >= d; a blank 入职日期 is not employed), left inside the month, and the
+-- qualifications the HR KPIs count. Certificates are split on `;` after NFKC, trimmed
+-- and compared upper-case with seed kpi_value_sets (qualifying_cert). Table: calls nfkc.
+with
+
+roster as (
+
+    select * from {{ ref('stg_hr__rosters') }}
+
+),
+
+core_years as (
+
+    select max(threshold) as core_network_years_min
+    from {{ ref('hr_thresholds') }}
+    where metric = 'core_network_years_min'
+
+),
+
+certificates as (
+
+    select
+        roster_month,
+        employee_id,
+        upper({{ trim_text('certificate') }}) as certificate
+    from (
+        select
+            roster_month,
+            employee_id,
+            {{ unnest_list(split_to_list(normalize_text('certifications'), ';')) }} as certificate
+        from roster
+        where certifications is not null
+    ) as split_certificates
+
+),
+
+qualified as (
+
+    select distinct
+        roster_month,
+        employee_id
+    from certificates
+    where certificate in (
+        select upper(vs.value) from {{ ref('kpi_value_sets') }} as vs
+        where vs.set_code = 'qualifying_cert'
+    )
+
+),
+
+dated as (
+
+    select
+        roster.roster_month as month,
+        roster.employee_id,
+        roster.contractor,
+        roster.prefecture,
+        roster.role,
+        roster.education,
+        roster.certifications,
+        roster.core_network_years,
+        roster.hired_on,
+        roster.left_on,
+        roster.training_hours,
+        roster.roster_month as month_start_on,
+        {{ month_end('roster.roster_month') }} as month_end_on,
+        coalesce(roster.role in (select sr.role from {{ ref('staffing_roles') }} as sr), false) as is_staffing_role,
+        qualified.employee_id is not null as has_qualifying_cert,
+        coalesce({{ in_value_set('roster.education', 'bachelor_or_above') }}, false) as is_bachelor_or_above,
+        coalesce(roster.core_network_years >= core_years.core_network_years_min, false) as has_core_experience
+    from roster
+    cross join core_years
+    left join qualified
+        on
+            roster.roster_month = qualified.roster_month
+            and roster.employee_id = qualified.employee_id
+
+),
+
+final as (
+
+    select
+        *,
+        coalesce(hired_on <= month_start_on and (left_on is null or left_on >= month_start_on), false)
+            as is_employed_at_month_start,
+        coalesce(hired_on <= month_end_on and (left_on is null or left_on >= month_end_on), false)
+            as is_employed_at_month_end,
+        coalesce(left_on between month_start_on and month_end_on, false) as has_left_in_month
+    from dated
+
+)
+
+select * from final

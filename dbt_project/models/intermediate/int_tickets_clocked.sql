@@ -1,0 +1,143 @@
+-- One row per ticket that is not cancelled: its clocks, the limit that applies and
+-- whether it was met. Durations are exact: effective_seconds is DECIMAL (microsecond
+-- differences), effective = completed_at − clock start − 挂起时长 (blank = 0).
+with
+
+tickets as (
+
+    select *
+    from {{ ref('stg_eoms__tickets') }}
+    where not {{ is_cancelled_ticket('ticket_status') }}
+
+),
+
+fault_limits as (
+
+    select * from {{ ref('ticket_time_limits') }}
+
+),
+
+activation_limits as (
+
+    select * from {{ ref('activation_time_limits') }}
+
+),
+
+ack_limit as (
+
+    select max(limit_minutes) as limit_minutes from {{ ref('ack_time_limits') }}
+
+),
+
+typed as (
+
+    select
+        tickets.*,
+        coalesce(tickets.ticket_type in (select fl.ticket_type from fault_limits as fl), false) as is_fault_timed,
+        coalesce(
+            tickets.ticket_type in (select al.ticket_type from activation_limits as al), false
+        ) as is_activation_timed,
+        coalesce({{ in_value_set('tickets.ticket_type', 'fault_ticket_type') }}, false) as is_fault,
+        coalesce(tickets.suspended_minutes, 0) as suspended_minutes_applied,
+        {{ trim_text('tickets.satisfaction') }} as satisfaction_answer
+    from tickets
+
+),
+
+limited as (
+
+    select
+        typed.*,
+        case
+            when typed.is_fault_timed then coalesce(by_channel.limit_minutes, any_channel.limit_minutes)
+            when typed.is_activation_timed then activation.limit_minutes
+        end as time_limit_minutes,
+        case
+            when typed.is_activation_timed then coalesce(typed.splice_done_at, typed.dispatched_at)
+            else typed.dispatched_at
+        end as clock_started_at
+    from typed
+    left join fault_limits as by_channel
+        on
+            typed.ticket_type = by_channel.ticket_type
+            and typed.channel = by_channel.channel
+            and typed.area_type = by_channel.area_type
+    left join fault_limits as any_channel
+        on
+            typed.ticket_type = any_channel.ticket_type
+            and any_channel.channel = '*'
+            and typed.area_type = any_channel.area_type
+    left join activation_limits as activation
+        on
+            typed.ticket_type = activation.ticket_type
+            and typed.area_type = activation.area_type
+
+),
+
+clocked as (
+
+    select
+        limited.*,
+        cast(
+            {{ seconds_between('limited.clock_started_at', 'limited.completed_at') }}
+            - limited.suspended_minutes_applied * 60
+            as decimal(38, 6)
+        ) as effective_seconds,
+        {{ seconds_between('limited.dispatched_at', 'limited.acknowledged_at') }} as ack_seconds,
+        ack_limit.limit_minutes as ack_limit_minutes
+    from limited
+    cross join ack_limit
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        ticket_id,
+        circuit_id,
+        technician_id,
+
+        ---------- attribution
+        {{ month_of('dispatched_at') }} as month,
+        contractor,
+        prefecture,
+        county,
+        area_type,
+        ticket_type,
+        ticket_status,
+        channel,
+
+        ---------- clocks
+        dispatched_at,
+        acknowledged_at,
+        splice_done_at,
+        completed_at,
+        clock_started_at,
+        suspended_minutes_applied as suspended_minutes,
+        effective_seconds,
+        cast(effective_seconds as double) / 60 as effective_minutes,
+        time_limit_minutes,
+        ack_seconds,
+        cast(ack_seconds as double) / 60 as ack_minutes,
+        ack_limit_minutes,
+
+        ---------- populations and outcomes
+        is_fault,
+        is_fault_timed,
+        is_activation_timed,
+        case
+            when is_fault_timed or is_activation_timed
+                then coalesce(effective_seconds <= time_limit_minutes * 60, false)
+        end as is_timely,
+        is_fault and completed_at is not null as is_mttr_counted,
+        coalesce(ack_seconds <= ack_limit_minutes * 60, false) as is_ack_timely,
+        satisfaction_answer,
+        satisfaction_answer is not null as has_satisfaction,
+        coalesce({{ in_value_set('satisfaction_answer', 'satisfied') }}, false) as is_satisfied
+
+    from clocked
+
+)
+
+select * from final

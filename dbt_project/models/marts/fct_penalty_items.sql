@@ -1,0 +1,39 @@
+-- Every 元 of 考核扣款 traced to its ticket or technician: one row per (month,
+-- contractor, ticket or technician, reason). Positive = deduction, negative = bonus;
+-- per (month, contractor) the amounts sum to fct_kpi's penalty_yuan.
+with
+
+items as (
+
+    select * from {{ ref('int_penalty_items_traced') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+final as (
+
+    select
+        months.month_label as month,
+        items.contractor,
+        items.prefecture,
+        items.reason_code,
+        items.reason_zh,
+        items.ticket_id,
+        items.technician_id,
+        cast(items.item_count as bigint) as item_count,
+        cast(items.unit_amount_yuan as decimal(18, 2)) as unit_amount_yuan,
+        cast(items.amount_yuan as decimal(18, 2)) as amount_yuan,
+        items.detail
+    from items
+    inner join months
+        on items.month = months.month
+
+)
+
+select * from final
+order by month, contractor, reason_code, ticket_id, technician_id
