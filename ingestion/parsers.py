@@ -130,7 +130,7 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
 
     typed = src_type.upper()
     cell = f"{src}::VARCHAR"
-    t = f"dw_trim(nfkc({cell}))"
+    t = f"dw_trim(dw_nfkc({cell}))"
     kind = col.kind
     errors: list[str] = []
     extras = {}
@@ -195,8 +195,10 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
             )
         )
     if col.required:
-        errors.insert(
-            0, f"CASE WHEN {t} IS NULL THEN {lit('必填项为空 / required value is blank')} END"
-        )
+        # For kinds whose value is NULL exactly when the cell is blank, test the value (cheaper).
+        blank = f"({value}) IS NULL" if kind in (Kind.ID, Kind.NAME, Kind.TEXT) else f"{t} IS NULL"
+        if typed.startswith(TYPED_TIME + TYPED_NUMBER):
+            blank = f"{src} IS NULL"
+        errors.insert(0, f"CASE WHEN {blank} THEN {lit('必填项为空 / required value is blank')} END")
     error = f"coalesce({', '.join(errors)})" if errors else "NULL::VARCHAR"
     return ColumnSQL(value, error, extras)

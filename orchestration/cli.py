@@ -97,8 +97,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
     outcome = run_pipeline(input_dir, args.warehouse)
     if not outcome.success:
-        print(f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: {outcome.error}",
-              file=sys.stderr)
+        print(f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: "
+              f"{outcome.error} (log: {outcome.log})", file=sys.stderr)
         return EXIT_REJECTED
     print_summary(outcome)
     return EXIT_REJECTED if outcome.rejected_files else EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +19,18 @@ class RunOutcome:
     error: str = ""
     files: list[tuple] = field(default_factory=list)  # load-log rows of this run
     failed_checks: list[str] = field(default_factory=list)
+    log: str = ""
 
     @property
     def rejected_files(self) -> list[tuple]:
         return [f for f in self.files if f[6] == "rejected"]
+
+
+def run_log_path(warehouse: Path) -> Path:
+    """Where a run's full log (dbt progress, warnings, tracebacks) is kept."""
+    logs = warehouse.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    return logs / "daiwei-run.log"
 
 
 def _quiet() -> None:
@@ -49,16 +58,19 @@ def run_pipeline(input_dir: Path, warehouse: Path | None = None) -> RunOutcome:
     from orchestration.definitions import defs
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    job = defs.get_job_def("daiwei_run")
-    result = job.execute_in_process(
-        run_config={
-            "ops": {"offered_files": {"config": {"input_dir": str(Path(input_dir).resolve())}}},
-            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-        },
-        instance=instance,
-        raise_on_error=False,
-    )
-    outcome = RunOutcome(success=result.success, run_id=result.run_id)
+    job = defs.resolve_job_def("daiwei_run")
+    log_path = run_log_path(wh)
+    # dbt's progress and library warnings go to the run log; the user gets the summary.
+    with open(log_path, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
+        result = job.execute_in_process(
+            run_config={
+                "ops": {"offered_files": {"config": {"input_dir": str(Path(input_dir).resolve())}}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            },
+            instance=instance,
+            raise_on_error=False,
+        )
+    outcome = RunOutcome(success=result.success, run_id=result.run_id, log=str(log_path))
     if not result.success:
         failures = result.get_step_failure_events()
         if failures:

@@ -79,7 +79,7 @@ class Warehouse:
 
     @contextlib.contextmanager
     def connect_build(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(self.ensure_build(run_id)))
+        con = duckdb.connect(str(self.ensure_build(run_id)), config=writer_config())
         try:
             yield con
         finally:
@@ -108,6 +108,14 @@ class Warehouse:
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+
+
+def writer_config() -> dict[str, str]:
+    """Bound DuckDB's memory so a province-year loads in well under 6 GiB (it spills to disk instead)."""
+    return {
+        "memory_limit": os.environ.get("DAIWEI_DUCKDB_MEMORY", "3GB"),
+        "preserve_insertion_order": "false",
+    }
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:

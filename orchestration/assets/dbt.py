@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
-from __future__ import annotations
 
 import contextlib
 import json
@@ -61,10 +60,15 @@ def _failed_nodes(target_path: Path) -> list[str]:
 )
 def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """One `dbt build` per run, against this run's private copy of the warehouse."""
-    build = warehouse.get().ensure_build(context.run_id)
+    build = warehouse.get().ensure_build(context.run.run_id)
     with _env(DAIWEI_DBT_PATH=str(build)):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-        yield from invocation.stream()
+        try:
+            yield from invocation.stream()
+        finally:  # never leave a dbt process holding the build file's lock
+            if invocation.process.poll() is None:
+                invocation.process.terminate()
+                invocation.process.wait(timeout=30)
     failed = _failed_nodes(invocation.target_path)
     if failed:
         raise Failure(description="dbt 模型构建失败 / dbt models failed: " + "; ".join(failed[:5]))

@@ -1,6 +1,5 @@
 """Raw assets: the files offered, one raw table per dataset, the load log and the rejects."""
 
-from __future__ import annotations
 
 from pathlib import Path
 
@@ -49,8 +48,8 @@ def offered_files(
     """
     root = Path(config.input_dir).expanduser().resolve()
     wh = warehouse.get()
-    wh.begin(context.run_id)
-    with wh.connect_build(context.run_id) as con:
+    wh.begin(context.run.run_id)
+    with wh.connect_build(context.run.run_id) as con:
         prepare_connection(con)
         con.execute(
             "CREATE TABLE IF NOT EXISTS audit.load_plan (run_id VARCHAR, load_seq BIGINT, file VARCHAR, "
@@ -59,9 +58,9 @@ def offered_files(
         plan = plan_files(con, root)
         con.executemany(
             "INSERT INTO audit.load_plan VALUES (?, ?, ?, ?, ?, ?)",
-            [(context.run_id, p.load_seq, p.file, str(p.path), p.sha256, p.dataset) for p in plan],
+            [(context.run.run_id, p.load_seq, p.file, str(p.path), p.sha256, p.dataset) for p in plan],
         )
-        unannounced = [load_file(con, pf, context.run_id) for pf in _planned(con, context.run_id, None)]
+        unannounced = [load_file(con, pf, context.run.run_id) for pf in _planned(con, context.run.run_id, None)]
     return MaterializeResult(
         metadata={
             "input_dir": str(root),
@@ -82,15 +81,15 @@ def raw_asset(ds: Dataset) -> AssetsDefinition:
         f"(table raw.{ds.name}).",
     )
     def _raw(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        with warehouse.get().connect_build(context.run_id) as con:
+        with warehouse.get().connect_build(context.run.run_id) as con:
             prepare_connection(con)
-            results = [load_file(con, pf, context.run_id) for pf in _planned(con, context.run_id, ds.name)]
+            results = [load_file(con, pf, context.run.run_id) for pf in _planned(con, context.run.run_id, ds.name)]
             total = con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()[0][0]
             # Files recognised by header were loaded by offered_files but count here too.
             read, loaded, rejected = con.execute(
                 "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
                 "coalesce(sum(rows_rejected), 0) FROM audit.load_log WHERE run_id = ? AND dataset = ?",
-                [context.run_id, ds.name],
+                [context.run.run_id, ds.name],
             ).fetchall()[0]
         return MaterializeResult(
             metadata={
@@ -115,11 +114,11 @@ RAW_ASSETS = [raw_asset(ds) for ds in DATASETS]
 @asset(deps=RAW_ASSETS, group_name=RAW_GROUP, kinds={"duckdb"})
 def load_log(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """audit.load_log: one row per file offered per run (loaded, skipped or rejected with its reason)."""
-    with warehouse.get().connect_build(context.run_id) as con:
+    with warehouse.get().connect_build(context.run.run_id) as con:
         rows = con.execute(
             "SELECT status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
             "FROM audit.load_log WHERE run_id = ? GROUP BY status ORDER BY status",
-            [context.run_id],
+            [context.run.run_id],
         ).fetchall()
     summary = {r[0]: {"files": r[1], "rows_read": r[2], "rows_loaded": r[3], "rows_rejected": r[4]} for r in rows}
     return MaterializeResult(metadata={"this_run": MetadataValue.json(summary)})
@@ -128,11 +127,11 @@ def load_log(context: AssetExecutionContext, warehouse: WarehouseResource) -> Ma
 @asset(deps=RAW_ASSETS, group_name=RAW_GROUP, kinds={"duckdb"})
 def rejects(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """audit.rejects: every row set aside, with file, row, column, reason and the raw cells."""
-    with warehouse.get().connect_build(context.run_id) as con:
+    with warehouse.get().connect_build(context.run.run_id) as con:
         rows = con.execute(
             "SELECT r.dataset, count(*) FROM audit.rejects r JOIN audit.load_log l USING (load_seq) "
             "WHERE l.run_id = ? GROUP BY r.dataset ORDER BY r.dataset",
-            [context.run_id],
+            [context.run.run_id],
         ).fetchall()
         total = con.execute("SELECT count(*) FROM audit.rejects").fetchall()[0][0]
     return MaterializeResult(

@@ -1,6 +1,5 @@
 """The last step of every run: the built copy replaces the published warehouse atomically."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetsDefinition, AssetKey, MaterializeResult, asset
 
@@ -11,7 +10,7 @@ def published_warehouse_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     @asset(name="published_warehouse", deps=upstream, group_name="publish", kinds={"duckdb"})
     def _published(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         """The warehouse file the dashboard, the exports and the pack read (read-only)."""
-        path = warehouse.get().publish(context.run_id)
+        path = warehouse.get().publish(context.run.run_id)
         return MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
 
     return _published

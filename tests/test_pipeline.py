@@ -1,0 +1,130 @@
+"""The whole path through Dagster: publish atomically, survive a crash, report broken files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import runner
+from tests.conftest import TICKET_HEADER, ticket, write_csv
+
+pytestmark = pytest.mark.slow
+
+EOMS = ["专线编号", "代维公司", "地市", "区县", "区域类型", "站点类型", "开通日期", "状态"]
+
+
+def _inbox(root: Path) -> Path:
+    write_csv(root / "eoms_circuits_20261101.csv",
+              [EOMS, ["GZ-DL-000001", "铁通", "贵阳市", "清镇市", "城区", "自维数据专线", "2025-01-01", "在用"]])
+    write_csv(root / "2026-10" / "tickets_2026-10_20261105.csv",
+              [TICKET_HEADER, ticket("A"), ticket("B", "2026-10-04 08:00"), ticket("C", "垃圾")], "gbk")
+    return root
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def daiwei(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600,
+    )
+
+
+def test_run_publishes_and_second_run_changes_nothing(tmp_path: Path) -> None:
+    inbox, wh = _inbox(tmp_path / "in"), tmp_path / "wh" / "warehouse.duckdb"
+    first = runner.run_pipeline(inbox, wh)
+    assert first.success, first.error
+    assert [f[6] for f in first.files] == ["loaded", "loaded"]
+    assert not (wh.parent / ".build").exists() or not any((wh.parent / ".build").iterdir())
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
+    assert con.execute("SELECT count(*) FROM marts.fct_kpi").fetchall()[0][0] > 0
+    con.close()
+    daiwei("export", "--out", str(tmp_path / "k1.csv"), "--warehouse", str(wh))
+    second = runner.run_pipeline(inbox, wh)
+    assert [f[6] for f in second.files] == ["skipped", "skipped"]
+    daiwei("export", "--out", str(tmp_path / "k2.csv"), "--warehouse", str(wh))
+    assert (tmp_path / "k1.csv").read_bytes() == (tmp_path / "k2.csv").read_bytes()
+
+
+def test_broken_file_beside_good_ones_exit_1_names_the_file(tmp_path: Path) -> None:
+    inbox = _inbox(tmp_path / "in")
+    (inbox / "2026-10" / "tickets_2026-10_broken.xlsx").write_bytes(b"not a workbook at all")
+    wh = tmp_path / "warehouse.duckdb"
+    p = daiwei("run", "--input", str(inbox), "--warehouse", str(wh))
+    assert p.returncode == 1, p.stderr
+    assert "Traceback" not in p.stdout + p.stderr
+    [line] = [ln for ln in p.stderr.splitlines() if "tickets_2026-10_broken.xlsx" in ln]
+    assert "不是有效的Excel文件" in line and "not a readable Excel workbook" in line
+    assert "tickets" in p.stdout and "2026-10/tickets_2026-10_broken.xlsx" in p.stdout
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
+    con.close()
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+    for args in (["run", "--input", str(tmp_path / "nope")], ["run"], ["frobnicate"],
+                 ["export", "--out", "x.csv", "--month", "2026-13", "--warehouse", str(tmp_path / "w.duckdb")],
+                 ["export", "--out", "x.csv", "--warehouse", str(tmp_path / "missing.duckdb")]):
+        p = daiwei(*args)
+        assert p.returncode == 2, (args, p.stderr)
+        assert "Traceback" not in p.stderr + p.stdout
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_failure_mid_run_leaves_published_warehouse_unchanged(tmp_path: Path, monkeypatch) -> None:
+    inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
+    assert runner.run_pipeline(inbox, wh).success
+    before = _sha(wh)
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, ticket("D", "2026-11-02 10:00")])
+    import ingestion.loader as loader
+
+    real = loader._load_rows
+
+    def crash(con, pf, source, match):
+        real(con, pf, source, match)  # the rows are written to the build copy ...
+        raise RuntimeError("power cut")  # ... then the step dies half-way
+
+    monkeypatch.setattr(loader, "_load_rows", crash)
+    out = runner.run_pipeline(inbox, wh)
+    assert not out.success
+    assert _sha(wh) == before
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
+    con.close()
+
+
+def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
+    inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
+    assert runner.run_pipeline(inbox, wh).success
+    before = _sha(wh)
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, ticket("D", "2026-11-02 10:00")])
+    proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--input", str(inbox),
+                             "--warehouse", str(wh)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    builds = wh.parent / ".build"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (builds.exists() and any(builds.rglob("warehouse.duckdb"))):
+        time.sleep(0.05)
+    time.sleep(0.5)  # somewhere inside the run
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _sha(wh) == before
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
+    con.close()
+    # the next run cleans the dead build and publishes
+    assert runner.run_pipeline(inbox, wh).success
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
+    con.close()
