@@ -14,7 +14,16 @@ K = Kind
 TICKET_TYPES = ("故障", "投诉", "开通", "按需")
 TICKET_STATUSES = ("已归档", "处理中", "已作废")
 CHANNELS = ("EOMS", "10086", "网管监控", "客户经理", "微信群", "电话")
-SERVICE_TYPES = ("数据专线", "语音专线", "互联网专线", "GPRS行业应用", "企业信息机", "集团彩信", "校讯通", "视频专线")
+SERVICE_TYPES = (
+    "数据专线",
+    "语音专线",
+    "互联网专线",
+    "GPRS行业应用",
+    "企业信息机",
+    "集团彩信",
+    "校讯通",
+    "视频专线",
+)
 AREA_TYPES = ("城区", "乡镇")
 SERVICE_LEVELS = ("AAA", "AA", "A", "普通")
 ROLES = ("区域负责人", "班组长", "技术人员", "后台人员", "专业管理员")
@@ -38,9 +47,7 @@ def contractor(required: bool = False) -> Column:
 
 
 def circuit(required: bool = True, header: str = "专线编号") -> Column:
-    return Column(
-        "circuit_id", header, K.ID, required=required, aliases=("专线号", "电路编号", "专线ID", "电路代号")
-    )
+    return Column("circuit_id", header, K.ID, required=required, aliases=("专线号", "电路编号", "专线ID", "电路代号"))
 
 
 COUNTY_IN_PREFECTURE = RowRule(
@@ -125,8 +132,7 @@ INSPECTIONS = Dataset(
             "fixed_le_found",
             "issues_fixed_onsite",
             "现场整改数大于发现问题数 / more issues fixed than found",
-            "p_issues_fixed_onsite IS NULL OR p_issues_found IS NULL"
-            " OR p_issues_fixed_onsite <= p_issues_found",
+            "p_issues_fixed_onsite IS NULL OR p_issues_found IS NULL OR p_issues_fixed_onsite <= p_issues_found",
         ),
     ),
 )

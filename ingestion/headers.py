@@ -44,9 +44,9 @@ def match_header(dataset: Dataset, headers: list[str]) -> HeaderMatch:
     columns: dict[str, int] = {}
     extras: dict[str, int] = {}
     for pos, h in enumerate(headers):
-        col = keys.get(header_key(h)) if h is not None else None
-        if col is not None and col.name not in columns:
-            columns[col.name] = pos
+        found = keys.get(header_key(h)) if h is not None else None
+        if found is not None and found.name not in columns:
+            columns[found.name] = pos
         elif h is not None and str(h).strip():
             extras[str(h)] = pos
     missing = tuple(c for c in dataset.required if c.name not in columns)

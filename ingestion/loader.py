@@ -8,6 +8,7 @@ it. Rows read = rows loaded + rows rejected is asserted for every file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 from dataclasses import dataclass
@@ -63,7 +64,8 @@ def prepare_connection(con: duckdb.DuckDBPyConnection, reference_dir: Path = REF
     for name in ("ref_prefectures", "ref_counties"):
         path = str(reference_dir / f"{name}.csv").replace("'", "''")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv('{path}', header = true, all_varchar = true)"
+            f"CREATE OR REPLACE TEMP TABLE {name} AS "
+            f"SELECT * FROM read_csv('{path}', header = true, all_varchar = true)"
         )
 
 
@@ -103,7 +105,8 @@ def plan_files(con: duckdb.DuckDBPyConnection, root: Path) -> list[PlannedFile]:
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> str | None:
     rows = con.execute(
-        "SELECT file FROM audit.load_log WHERE sha256 = ? AND status = 'loaded' ORDER BY load_seq LIMIT 1", [sha]
+        "SELECT file FROM audit.load_log WHERE sha256 = ? AND status = 'loaded' ORDER BY load_seq LIMIT 1",
+        [sha],
     ).fetchall()
     return rows[0][0] if rows else None
 
@@ -186,10 +189,8 @@ def load_file(con: duckdb.DuckDBPyConnection, pf: PlannedFile, run_id: str) -> F
 
 
 def _drop_source(con: duckdb.DuckDBPyConnection, relation: str) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):
         con.unregister(relation)
-    except duckdb.Error:
-        pass
     con.execute(f"DROP VIEW IF EXISTS {relation}")
 
 
@@ -208,9 +209,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, pf: PlannedFile, source, match: H
     notes = []
     if match.extras:
         notes.append("保留未知列 / kept extra columns: " + "、".join(match.extras))
-    return FileResult(
-        pf.file, ds.name, pf.sha256, rows_read, rows_loaded, rows_rejected, "loaded", "; ".join(notes)
-    )
+    return FileResult(pf.file, ds.name, pf.sha256, rows_read, rows_loaded, rows_rejected, "loaded", "; ".join(notes))
 
 
 def load_folder(con: duckdb.DuckDBPyConnection, root: Path, run_id: str) -> list[FileResult]:

@@ -21,7 +21,17 @@ EARLIEST, LATEST = "1990-01-01", "2100-01-01"
 SERIAL_MIN, SERIAL_MAX = 32874, 73051  # Excel serials of EARLIEST and LATEST
 NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 TYPED_TIME = ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE")
-TYPED_NUMBER = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "DOUBLE", "FLOAT", "UBIGINT", "UINTEGER")
+TYPED_NUMBER = (
+    "BIGINT",
+    "INTEGER",
+    "SMALLINT",
+    "TINYINT",
+    "HUGEINT",
+    "DOUBLE",
+    "FLOAT",
+    "UBIGINT",
+    "UINTEGER",
+)
 
 
 @dataclass
@@ -67,10 +77,7 @@ def date_sql(t: str, excel: bool) -> str:
     parsed = f"try_strptime({t}, {_list(DATE_FORMATS)})"
     if excel:  # a date cell comes out of the workbook as '2026-10-03 00:00:00'
         parsed = f"coalesce({parsed}, try_strptime({t}, '%Y-%m-%d %H:%M:%S'), {excel_serial(t)})"
-    return (
-        f"CASE WHEN {parsed} >= TIMESTAMP '{EARLIEST}' AND {parsed} < TIMESTAMP '{LATEST}' "
-        f"THEN {parsed}::DATE END"
-    )
+    return f"CASE WHEN {parsed} >= TIMESTAMP '{EARLIEST}' AND {parsed} < TIMESTAMP '{LATEST}' THEN {parsed}::DATE END"
 
 
 def month_sql(t: str, excel: bool) -> str:
@@ -87,7 +94,8 @@ def month_sql(t: str, excel: bool) -> str:
 
 def yesno_sql(t: str) -> str:
     u = f"upper({t})"
-    return f"CASE WHEN {u} IN ({', '.join(map(lit, YES))}) THEN TRUE WHEN {u} IN ({', '.join(map(lit, NO))}) THEN FALSE END"
+    yes, no = ", ".join(map(lit, YES)), ", ".join(map(lit, NO))
+    return f"CASE WHEN {u} IN ({yes}) THEN TRUE WHEN {u} IN ({no}) THEN FALSE END"
 
 
 def enum_sql(t: str, allowed: tuple[str, ...]) -> str:

@@ -44,7 +44,7 @@ def register_udfs(con: duckdb.DuckDBPyConnection) -> None:
     """Register `nfkc`, `dw_id`, `dw_name` and the `dw_trim` macro on a connection (idempotent)."""
     for name, fn in (("nfkc", _nfkc), ("dw_id_unicode", _dw_id), ("dw_name_unicode", _dw_name)):
         try:
-            con.create_function(
+            con.create_function(  # type: ignore[call-overload]  # the stubs miss the string enum forms
                 name, fn, ["VARCHAR"], "VARCHAR", type="arrow", side_effects=False, null_handling="special"
             )
         except duckdb.Error as exc:  # already registered on this connection

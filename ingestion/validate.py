@@ -55,9 +55,7 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
     for col in ds.columns:
         rules = [r for r in ds.row_rules if r.column == col.name]
         checks = [f"CASE WHEN NOT ({r.sql}) THEN {lit(r.reason)} END" for r in rules]
-        final.append(
-            f"coalesce({_ident('e_' + col.name)}, {', '.join(checks) or 'NULL'}) AS {_ident('f_' + col.name)}"
-        )
+        final.append(f"coalesce({_ident('e_' + col.name)}, {', '.join(checks) or 'NULL'}) AS {_ident('f_' + col.name)}")
     bad = " OR ".join(f"{_ident('f_' + c.name)} IS NOT NULL" for c in ds.columns)
     return (
         f"WITH parsed AS ({parsed}), "
@@ -90,10 +88,7 @@ def insert_good_sql(match: HeaderMatch, lineage: Lineage, parsed: str) -> str:
             values.append(_ident("p_" + name))
         else:
             values.append(_ident("x_" + name))
-    return (
-        f"INSERT INTO {ds.table} ({', '.join(targets)}) "
-        f"SELECT {', '.join(values)} FROM ({parsed}) WHERE NOT _bad"
-    )
+    return f"INSERT INTO {ds.table} ({', '.join(targets)}) SELECT {', '.join(values)} FROM ({parsed}) WHERE NOT _bad"
 
 
 def insert_rejects_sql(source: Source, match: HeaderMatch, lineage: Lineage, parsed: str) -> str:
@@ -111,7 +106,7 @@ def insert_rejects_sql(source: Source, match: HeaderMatch, lineage: Lineage, par
         "array_to_string(list_transform(_errors[2:], lambda x: x.c || ': ' || x.r), '；') ELSE '' END"
     )
     return (
-        "INSERT INTO audit.rejects (load_seq, file, dataset, row, \"column\", reason, raw) "
+        'INSERT INTO audit.rejects (load_seq, file, dataset, row, "column", reason, raw) '
         f"SELECT {lineage.load_seq}, {lit(lineage.file)}, {lit(ds.name)}, _row, "
         f"_errors[1].c, _errors[1].r || {more}, json_object({cells})::VARCHAR "
         f"FROM (SELECT *, list_filter([{errs}], lambda x: x.r IS NOT NULL) AS _errors FROM ({parsed}) WHERE _bad)"

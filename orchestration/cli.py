@@ -30,7 +30,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="daiwei", description="代维 KPI 数据仓库 / contractor KPI warehouse")
     common = _Parser(add_help=False)
-    common.add_argument("--warehouse", help="仓库文件 / warehouse file (default data/warehouse.duckdb or $DAIWEI_WAREHOUSE)")
+    common.add_argument(
+        "--warehouse", help="仓库文件 / warehouse file (default data/warehouse.duckdb or $DAIWEI_WAREHOUSE)"
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     d = sub.add_parser("demo-data", parents=[common], help="生成演示数据 / write a messy sample delivery")
@@ -97,8 +99,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
     outcome = run_pipeline(input_dir, args.warehouse)
     if not outcome.success:
-        print(f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: "
-              f"{outcome.error} (log: {outcome.log})", file=sys.stderr)
+        print(
+            f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: "
+            f"{outcome.error} (log: {outcome.log})",
+            file=sys.stderr,
+        )
         return EXIT_REJECTED
     print_summary(outcome)
     return EXIT_REJECTED if outcome.rejected_files else EXIT_OK
@@ -160,8 +165,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     env = dict(os.environ, DAIWEI_WAREHOUSE=str(warehouse_path(args.warehouse)))
     print(f"看板地址 / dashboard: http://localhost:{args.port}")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     return subprocess.call(cmd, env=env)
 
 

@@ -12,9 +12,7 @@ from orchestration.resources import WarehouseResource, dbt_resource
 from orchestration.schedules import nightly_inbox_run
 from orchestration.sensors import inbox_sensor
 
-published_warehouse = published_warehouse_asset(
-    [load_log.key, rejects.key, *daiwei_dbt_models.keys]
-)
+published_warehouse = published_warehouse_asset([load_log.key, rejects.key, *daiwei_dbt_models.keys])
 
 defs = Definitions(
     assets=[offered_files, *RAW_ASSETS, load_log, rejects, daiwei_dbt_models, published_warehouse],

@@ -53,7 +53,7 @@ def run_pipeline(input_dir: Path, warehouse: Path | None = None) -> RunOutcome:
     _ensure_venv_on_path()
     wh = warehouse_path(warehouse)
     os.environ["DAIWEI_WAREHOUSE"] = str(wh)
-    from dagster import DagsterInstance
+    from dagster import AssetCheckEvaluation, DagsterInstance
 
     from orchestration.definitions import defs
 
@@ -80,10 +80,9 @@ def run_pipeline(input_dir: Path, warehouse: Path | None = None) -> RunOutcome:
             outcome.error = f"{ev.step_key}: {msg[-1] if msg else ''}"[:400]
         return outcome
     for ev in result.all_events:
-        if ev.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = ev.event_specific_data
-            if data is not None and not getattr(data, "passed", True):
-                outcome.failed_checks.append(f"{data.asset_key.to_user_string()}: {data.check_name}")
+        data = ev.event_specific_data
+        if isinstance(data, AssetCheckEvaluation) and not data.passed:
+            outcome.failed_checks.append(f"{data.asset_key.to_user_string()}: {data.check_name}")
     con = open_published(wh)
     try:
         outcome.files = con.execute(

@@ -1,6 +1,5 @@
 """New files in the inbox start a run; the cursor remembers which files were seen."""
 
-
 import hashlib
 import json
 import os

@@ -51,7 +51,10 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
         lines += ["", "整文件拒绝 / files rejected whole:"]
         lines += [f"  {f[0]}: {f[7]}" for f in rejected]
     if outcome.failed_checks:
-        lines += ["", f"数据质量警告 / data-quality warnings: {len(outcome.failed_checks)} 项检查未通过 checks failed"]
+        lines += [
+            "",
+            f"数据质量警告 / data-quality warnings: {len(outcome.failed_checks)} 项检查未通过 checks failed",
+        ]
         lines += [f"  {c}" for c in outcome.failed_checks[:10]]
     return lines
 

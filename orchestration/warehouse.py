@@ -110,7 +110,7 @@ class Warehouse:
             os.close(fd)
 
 
-def writer_config() -> dict[str, str]:
+def writer_config() -> dict[str, str | bool | int | float | list[str]]:
     """Bound DuckDB's memory so a province-year loads in well under 6 GiB (it spills to disk instead)."""
     return {
         "memory_limit": os.environ.get("DAIWEI_DUCKDB_MEMORY", "3GB"),

@@ -23,8 +23,13 @@ def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf
     return path
 
 
-def write_xlsx(path: Path, rows: Sequence[Sequence[object]], sheet: str = "Sheet1", date_format: str | None = None,
-               extra_sheets: Sequence[str] = ()) -> Path:
+def write_xlsx(
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    sheet: str = "Sheet1",
+    date_format: str | None = None,
+    extra_sheets: Sequence[str] = (),
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -66,13 +71,36 @@ def wh(tmp_path: Path):
     w.con.close()
 
 
-TICKET_HEADER = ["工单编号", "工单类型", "工单状态", "受理渠道", "专线编号", "地市", "区县", "区域类型", "代维公司",
-                 "派单时间", "完成时间", "挂起时长(分钟)"]
+TICKET_HEADER = [
+    "工单编号",
+    "工单类型",
+    "工单状态",
+    "受理渠道",
+    "专线编号",
+    "地市",
+    "区县",
+    "区域类型",
+    "代维公司",
+    "派单时间",
+    "完成时间",
+    "挂起时长(分钟)",
+]
 
 
 def ticket(tid: str, dispatched: object = "2026-10-03 14:05:00", **over: object) -> list[object]:
-    base = {"工单编号": tid, "工单类型": "故障", "工单状态": "已归档", "受理渠道": "EOMS", "专线编号": "GZ-DL-000001",
-            "地市": "贵阳市", "区县": "清镇市", "区域类型": "城区", "代维公司": "铁通", "派单时间": dispatched,
-            "完成时间": "2026-10-03 16:05:00", "挂起时长(分钟)": "0"}
+    base = {
+        "工单编号": tid,
+        "工单类型": "故障",
+        "工单状态": "已归档",
+        "受理渠道": "EOMS",
+        "专线编号": "GZ-DL-000001",
+        "地市": "贵阳市",
+        "区县": "清镇市",
+        "区域类型": "城区",
+        "代维公司": "铁通",
+        "派单时间": dispatched,
+        "完成时间": "2026-10-03 16:05:00",
+        "挂起时长(分钟)": "0",
+    }
     base.update(over)
     return [base[h] for h in TICKET_HEADER]

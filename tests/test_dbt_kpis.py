@@ -654,8 +654,7 @@ def one(rows: list[dict], month: str, code: str, contractor: str = "", prefectur
     hit = [
         r
         for r in rows
-        if (r["month"], r["kpi_code"], r["contractor"], r["prefecture"])
-        == (month, code, contractor, prefecture)
+        if (r["month"], r["kpi_code"], r["contractor"], r["prefecture"]) == (month, code, contractor, prefecture)
     ]
     assert len(hit) == 1, (month, code, contractor, prefecture, hit)
     return hit[0]

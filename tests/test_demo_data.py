@@ -144,9 +144,7 @@ def _is_int(v: object) -> bool:
 
 
 def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) or bool(
-        re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", str(v).strip())
-    )
+    return isinstance(v, int | float) or bool(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", str(v).strip()))
 
 
 def _bad_as_stated(kind: str, value: object, dataset: str, column_name: str, get) -> bool:
@@ -158,18 +156,14 @@ def _bad_as_stated(kind: str, value: object, dataset: str, column_name: str, get
     if kind == "unparseable_timestamp":
         return text != "" and not isinstance(value, int | float | datetime) and not _parses(text, TS_FORMATS)
     if kind == "unparseable_date":
-        return (
-            text != "" and not isinstance(value, int | float | datetime) and not _parses(text, DATE_FORMATS)
-        )
+        return text != "" and not isinstance(value, int | float | datetime) and not _parses(text, DATE_FORMATS)
     if kind == "unparseable_month":
         m = re.fullmatch(r"(\d{4})-?(\d{2})", text)
         return not (m and 1 <= int(m.group(2)) <= 12)
     if kind == "county_not_in_prefecture":
         pref = str(get("prefecture")).strip()
         return (
-            pref in ref.counties
-            and text not in ref.counties[pref]
-            and any(text in cs for cs in ref.counties.values())
+            pref in ref.counties and text not in ref.counties[pref] and any(text in cs for cs in ref.counties.values())
         )
     if kind == "unknown_prefecture":
         return text != "" and text not in ref.prefectures
@@ -261,16 +255,13 @@ def test_bad_rows_are_really_bad(delivery: tuple[Path, dict]) -> None:
         row = rows[b["row"] - 2]
         value = row[headers.index(b["column"])]
         ds = entry["dataset"]
-        col = next(
-            c for c in BY_NAME[ds].columns if _key(b["column"]) in {_key(h) for h in (c.header, *c.aliases)}
-        )
+        col = next(c for c in BY_NAME[ds].columns if _key(b["column"]) in {_key(h) for h in (c.header, *c.aliases)})
         get = lambda name: _cell(headers, row, name, ds)  # noqa: B023, E731
         assert _bad_as_stated(b["kind"], value, ds, col.name, get), (b, value)
     kinds = {b["kind"] for b in manifest["bad_rows"]}
     assert kinds >= REQUIRED_KINDS, REQUIRED_KINDS - kinds
     where = {
-        (_entry(manifest, b["file"])["format"], _entry(manifest, b["file"])["encoding"])
-        for b in manifest["bad_rows"]
+        (_entry(manifest, b["file"])["format"], _entry(manifest, b["file"])["encoding"]) for b in manifest["bad_rows"]
     }
     for enc in ("utf-8", "utf-8-sig", "gbk", "gb18030"):
         assert ("csv", enc) in where
@@ -294,9 +285,7 @@ def test_good_cells_near_bad_rows_stay_good(delivery: tuple[Path, dict]) -> None
         ds = BY_NAME[entry["dataset"]]
         for col in ds.required:
             assert str(_cell(headers, row, col.name, ds.name) or "").strip(), (b["file"], i, col.header)
-        if any(c.name == "county" for c in ds.columns) and any(
-            _key(h) in ("区县", "所属区县") for h in headers
-        ):
+        if any(c.name == "county" for c in ds.columns) and any(_key(h) in ("区县", "所属区县") for h in headers):
             pref = str(_cell(headers, row, "prefecture", ds.name)).strip()
             assert str(_cell(headers, row, "county", ds.name)).strip() in ref.counties[pref]
 

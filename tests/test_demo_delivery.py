@@ -26,16 +26,30 @@ def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     manifest = generate(root / "in")
     wh = root / "warehouse.duckdb"
-    p = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--input", str(root / "in"),
-                        "--warehouse", str(wh)], capture_output=True, text=True, timeout=1200)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--input",
+            str(root / "in"),
+            "--warehouse",
+            str(wh),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     con = duckdb.connect(str(wh), read_only=True)
     yield {"root": root, "manifest": manifest, "wh": wh, "run": p, "con": con}
     con.close()
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True,
-                          timeout=1200)
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, timeout=1200
+    )
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -82,28 +96,37 @@ def test_every_planted_bad_row_is_rejected_with_its_column(demo, tmp_path: Path)
 def test_correction_and_snapshot_replacement_applied(demo) -> None:
     con = demo["con"]
     for corr in demo["manifest"]["corrections"]:
-        files = dict(con.execute(
-            f"SELECT ticket_id, _file FROM raw.tickets WHERE ticket_id IN ({','.join('?' * len(corr['keys']))})",
-            corr["keys"]).fetchall())
+        files = dict(
+            con.execute(
+                f"SELECT ticket_id, _file FROM raw.tickets WHERE ticket_id IN ({','.join('?' * len(corr['keys']))})",
+                corr["keys"],
+            ).fetchall()
+        )
         assert set(files.values()) == {corr["correction"]}
     for rep in demo["manifest"]["snapshot_replacements"]:
         table = f"raw.{rep['dataset']}"
-        month_col = {"hr_roster": "roster_month", "ledger": "ledger_month", "spare_parts": "stock_month"}[rep["dataset"]]
+        month_col = {"hr_roster": "roster_month", "ledger": "ledger_month", "spare_parts": "stock_month"}[
+            rep["dataset"]
+        ]
         files = con.execute(
             f"SELECT DISTINCT _file FROM {table} WHERE strftime({month_col}, '%Y-%m') = ? AND contractor = ?",
-            [rep["month"], rep["contractor"]]).fetchall()
+            [rep["month"], rep["contractor"]],
+        ).fetchall()
         assert files == [(rep["replacement"],)]
 
 
 def test_second_run_changes_nothing(demo, tmp_path: Path) -> None:
     wh = str(demo["wh"])
     assert cli("export", "--out", str(tmp_path / "a.csv"), "--warehouse", wh).returncode == 0
-    assert cli("export", "--table", "areas", "--out", str(tmp_path / "a_areas.csv"), "--warehouse", wh).returncode in (0, 2)
+    assert cli("export", "--table", "areas", "--out", str(tmp_path / "a_areas.csv"), "--warehouse", wh).returncode in (
+        0,
+        2,
+    )
     p = cli("run", "--input", str(demo["root"] / "in"), "--warehouse", wh)
     assert p.returncode == 1
     assert cli("export", "--out", str(tmp_path / "b.csv"), "--warehouse", wh).returncode == 0
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     loads = tmp_path / "loads.csv"
     cli("loads", "--out", str(loads), "--warehouse", wh)
-    latest = [r for r in read_csv(loads)][-len(demo["manifest"]["files"]):]
+    latest = [r for r in read_csv(loads)][-len(demo["manifest"]["files"]) :]
     assert {r["status"] for r in latest} == {"skipped", "rejected"}

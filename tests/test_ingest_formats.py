@@ -15,7 +15,11 @@ from tests.conftest import TICKET_HEADER, ticket, write_csv, write_xlsx
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_every_csv_encoding_loads_chinese_intact(tmp_path: Path, wh, encoding: str) -> None:
-    rows = [TICKET_HEADER, ticket("GZ-1", 客户名称="x"), ticket("GZ-2", 代维公司="天龙讯", 地市="安顺市", 区县="普定县")]
+    rows = [
+        TICKET_HEADER,
+        ticket("GZ-1", 客户名称="x"),
+        ticket("GZ-2", 代维公司="天龙讯", 地市="安顺市", 区县="普定县"),
+    ]
     rows = [r[: len(TICKET_HEADER)] for r in rows]
     write_csv(tmp_path / "in" / "tickets_a.csv", rows, encoding)
     [res] = wh.load(tmp_path / "in")
@@ -28,7 +32,11 @@ def test_every_csv_encoding_loads_chinese_intact(tmp_path: Path, wh, encoding: s
 
 def test_gb18030_only_characters_survive(tmp_path: Path, wh) -> None:
     # 𠀀 (U+20000) has no GBK code: a GB18030 file can carry it, and it must not be mistaken for GBK.
-    write_csv(tmp_path / "in" / "tickets_a.csv", [TICKET_HEADER + ["客户名称"], ticket("GZ-1") + ["𠀀科技"]], "gb18030")
+    write_csv(
+        tmp_path / "in" / "tickets_a.csv",
+        [TICKET_HEADER + ["客户名称"], ticket("GZ-1") + ["𠀀科技"]],
+        "gb18030",
+    )
     [res] = wh.load(tmp_path / "in")
     assert res.status == "loaded"
     assert wh.one("SELECT customer_name FROM raw.tickets") == "𠀀科技"
@@ -38,8 +46,11 @@ def test_xlsx_serial_dates_bare_and_formatted(tmp_path: Path, wh) -> None:
     serial = (dt.datetime(2026, 10, 3, 14, 5) - dt.datetime(1899, 12, 30)).total_seconds() / 86400
     rows = [TICKET_HEADER, ticket("GZ-1", serial, 完成时间=serial + 0.125)]
     write_xlsx(tmp_path / "in" / "a" / "tickets_bare.xlsx", rows)
-    write_xlsx(tmp_path / "in" / "b" / "tickets_fmt.xlsx", [TICKET_HEADER, ticket("GZ-2", serial)],
-               date_format="yyyy-mm-dd hh:mm")
+    write_xlsx(
+        tmp_path / "in" / "b" / "tickets_fmt.xlsx",
+        [TICKET_HEADER, ticket("GZ-2", serial)],
+        date_format="yyyy-mm-dd hh:mm",
+    )
     res = wh.load(tmp_path / "in")
     assert [r.status for r in res] == ["loaded", "loaded"]
     got = dict(wh.rows("SELECT ticket_id, dispatched_at FROM raw.tickets"))
@@ -73,7 +84,7 @@ def test_xlsx_sheet_named_like_the_dataset_is_read(tmp_path: Path, wh) -> None:
 )
 def test_header_variants_match(tmp_path: Path, wh, variant: str) -> None:
     header = [variant if h == "挂起时长(分钟)" else h for h in TICKET_HEADER]
-    write_csv(tmp_path / "in" / "tickets_a.csv", [header, ticket("GZ-1", 挂起时长=None) [:-1] + ["45"]])
+    write_csv(tmp_path / "in" / "tickets_a.csv", [header, ticket("GZ-1", 挂起时长=None)[:-1] + ["45"]])
     [res] = wh.load(tmp_path / "in")
     assert res.status == "loaded", res.message
     assert wh.one("SELECT suspended_minutes FROM raw.tickets") == 45
@@ -107,8 +118,11 @@ def test_every_timestamp_format(tmp_path: Path, wh, text: str, expected: dt.date
 
 @pytest.mark.parametrize("text", ["2026-10-03", "2026/10/3", "20261003"])
 def test_every_date_format(tmp_path: Path, wh, text: str) -> None:
-    write_csv(tmp_path / "in" / "acceptance_a.csv",
-              [["验收单号", "专线编号", "验收日期", "资料移交日期"], ["YS-1", "GZ-DL-1", text, text]], "gbk")
+    write_csv(
+        tmp_path / "in" / "acceptance_a.csv",
+        [["验收单号", "专线编号", "验收日期", "资料移交日期"], ["YS-1", "GZ-DL-1", text, text]],
+        "gbk",
+    )
     wh.load(tmp_path / "in")
     assert wh.rows("SELECT accepted_on, docs_handed_on FROM raw.acceptance") == [(dt.date(2026, 10, 3),) * 2]
 
@@ -122,8 +136,9 @@ def test_both_month_formats(tmp_path: Path, wh, text: str) -> None:
 
 def test_yes_no_forms(tmp_path: Path, wh) -> None:
     header = ["巡检单号", "站点编号", "巡检时间", "客户签字"]
-    rows = [header] + [[f"XJ-{i}", "GZ-DL-1", "2026-10-03 10:00", v] for i, v in
-                       enumerate(["是", "否", "Y", "N", "1", "0", "", "y"])]
+    rows = [header] + [
+        [f"XJ-{i}", "GZ-DL-1", "2026-10-03 10:00", v] for i, v in enumerate(["是", "否", "Y", "N", "1", "0", "", "y"])
+    ]
     write_csv(tmp_path / "in" / "inspections_a.csv", rows)
     [res] = wh.load(tmp_path / "in")
     assert res.rows_rejected == 0
@@ -132,7 +147,11 @@ def test_yes_no_forms(tmp_path: Path, wh) -> None:
 
 
 def test_fullwidth_and_lowercase_ids_normalised_original_kept(tmp_path: Path, wh) -> None:
-    rows = [TICKET_HEADER, ticket("ＧＺ－０１", 专线编号=" gz-dl-000123 "), ticket("gz-02", 专线编号="ＧＺ－ＤＬ－０００１２３")]
+    rows = [
+        TICKET_HEADER,
+        ticket("ＧＺ－０１", 专线编号=" gz-dl-000123 "),
+        ticket("gz-02", 专线编号="ＧＺ－ＤＬ－０００１２３"),
+    ]
     write_csv(tmp_path / "in" / "tickets_a.csv", rows, "utf-8-sig")
     wh.load(tmp_path / "in")
     assert wh.rows("SELECT ticket_id, ticket_id_raw, circuit_id FROM raw.tickets ORDER BY _row") == [
@@ -156,20 +175,25 @@ def test_dataset_found_by_header_when_the_name_says_nothing(tmp_path: Path, wh) 
 
 
 def test_parquet_device_metrics_typed_columns(tmp_path: Path, wh) -> None:
-    table = pa.table({
-        "设备编号": ["dev-1", "DEV-1", "DEV-2"],
-        "专线编号": ["GZ-DL-1", "GZ-DL-1", None],
-        "采集时间": pa.array([dt.datetime(2026, 10, 1, h) for h in (0, 1, 0)], pa.timestamp("s")),
-        "CPU利用率(%)": [12.5, 130.0, 40.0],
-        "内存利用率(%)": [30.0, 30.0, 30.0],
-        "Ping包长(字节)": pa.array([1472, 1472, 64], pa.int64()),
-        "Ping发送数": pa.array([100, 100, 100], pa.int64()),
-        "Ping丢包数": pa.array([0, 0, 101], pa.int64()),
-        "平均时延(ms)": [3.2, 3.1, 2.0],
-    })
+    table = pa.table(
+        {
+            "设备编号": ["dev-1", "DEV-1", "DEV-2"],
+            "专线编号": ["GZ-DL-1", "GZ-DL-1", None],
+            "采集时间": pa.array([dt.datetime(2026, 10, 1, h) for h in (0, 1, 0)], pa.timestamp("s")),
+            "CPU利用率(%)": [12.5, 130.0, 40.0],
+            "内存利用率(%)": [30.0, 30.0, 30.0],
+            "Ping包长(字节)": pa.array([1472, 1472, 64], pa.int64()),
+            "Ping发送数": pa.array([100, 100, 100], pa.int64()),
+            "Ping丢包数": pa.array([0, 0, 101], pa.int64()),
+            "平均时延(ms)": [3.2, 3.1, 2.0],
+        }
+    )
     (tmp_path / "in").mkdir()
     pq.write_table(table, tmp_path / "in" / "device_metrics_2026-10.parquet")
     [res] = wh.load(tmp_path / "in")
     assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (3, 1, 2)
-    assert wh.rows('SELECT row, "column" FROM audit.rejects ORDER BY row') == [(3, "CPU利用率(%)"), (4, "Ping丢包数")]
+    assert wh.rows('SELECT row, "column" FROM audit.rejects ORDER BY row') == [
+        (3, "CPU利用率(%)"),
+        (4, "Ping丢包数"),
+    ]
     assert wh.one("SELECT device_id FROM raw.device_metrics") == "DEV-1"

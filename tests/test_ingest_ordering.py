@@ -13,7 +13,13 @@ ROSTER = ["统计月份", "工号", "姓名", "代维公司", "岗位"]
 def _dump(wh) -> list[tuple]:
     out = []
     for table in ("raw.tickets", "raw.hr_roster", "audit.rejects"):
-        out.append(tuple(wh.rows(f"SELECT * EXCLUDE ({'load_seq' if 'audit' in table else '_load_seq'}) FROM {table} ORDER BY ALL")))
+        out.append(
+            tuple(
+                wh.rows(
+                    f"SELECT * EXCLUDE ({'load_seq' if 'audit' in table else '_load_seq'}) FROM {table} ORDER BY ALL"
+                )
+            )
+        )
     return out
 
 
@@ -27,10 +33,14 @@ def test_identical_file_twice_is_skipped(tmp_path: Path, wh) -> None:
 
 
 def test_later_correction_wins_and_last_row_in_a_file_wins(tmp_path: Path, wh) -> None:
-    write_csv(tmp_path / "in" / "tickets_2026-10_20261105.csv",
-              [TICKET_HEADER, ticket("A", 完成时间=""), ticket("B"), ticket("B", 完成时间="2026-10-03 15:00")])
-    write_csv(tmp_path / "in" / "tickets_2026-10_20261110.csv",
-              [TICKET_HEADER, ticket("A", 完成时间="2026-10-03 18:00", 工单状态="已作废")])
+    write_csv(
+        tmp_path / "in" / "tickets_2026-10_20261105.csv",
+        [TICKET_HEADER, ticket("A", 完成时间=""), ticket("B"), ticket("B", 完成时间="2026-10-03 15:00")],
+    )
+    write_csv(
+        tmp_path / "in" / "tickets_2026-10_20261110.csv",
+        [TICKET_HEADER, ticket("A", 完成时间="2026-10-03 18:00", 工单状态="已作废")],
+    )
     wh.load(tmp_path / "in")
     got = dict((r[0], (str(r[1]), r[2])) for r in wh.rows("SELECT ticket_id, completed_at, status FROM raw.tickets"))
     assert got == {"A": ("2026-10-03 18:00:00", "已作废"), "B": ("2026-10-03 15:00:00", "已归档")}
@@ -53,14 +63,27 @@ def test_rejected_row_is_never_applied_previous_row_stands(tmp_path: Path, wh) -
 
 
 def test_snapshot_replaced_whole_by_a_later_file(tmp_path: Path, wh) -> None:
-    write_csv(tmp_path / "in" / "hr_roster_2026-10_铁通_20261102.csv",
-              [ROSTER, ["2026-10", "T1", "张三", "铁通", "技术人员"], ["2026-10", "T2", "李四", "铁通", "班组长"],
-               ["2026-09", "T1", "张三", "铁通", "技术人员"]])
-    write_csv(tmp_path / "in" / "hr_roster_2026-10_天龙讯.csv", [ROSTER, ["2026-10", "L1", "王五", "天龙讯", "技术人员"]])
-    write_csv(tmp_path / "in" / "hr_roster_2026-10_铁通_20261109.csv",
-              [ROSTER, ["2026-10", "T1", "张三", "铁通", "班组长"], ["2026-10", "T3", "赵六", "铁通", "技术人员"]])
+    write_csv(
+        tmp_path / "in" / "hr_roster_2026-10_铁通_20261102.csv",
+        [
+            ROSTER,
+            ["2026-10", "T1", "张三", "铁通", "技术人员"],
+            ["2026-10", "T2", "李四", "铁通", "班组长"],
+            ["2026-09", "T1", "张三", "铁通", "技术人员"],
+        ],
+    )
+    write_csv(
+        tmp_path / "in" / "hr_roster_2026-10_天龙讯.csv",
+        [ROSTER, ["2026-10", "L1", "王五", "天龙讯", "技术人员"]],
+    )
+    write_csv(
+        tmp_path / "in" / "hr_roster_2026-10_铁通_20261109.csv",
+        [ROSTER, ["2026-10", "T1", "张三", "铁通", "班组长"], ["2026-10", "T3", "赵六", "铁通", "技术人员"]],
+    )
     wh.load(tmp_path / "in")
-    got = wh.rows("SELECT strftime(roster_month, '%Y-%m'), contractor, employee_id, role FROM raw.hr_roster ORDER BY ALL")
+    got = wh.rows(
+        "SELECT strftime(roster_month, '%Y-%m'), contractor, employee_id, role FROM raw.hr_roster ORDER BY ALL"
+    )
     assert got == [
         ("2026-09", "铁通", "T1", "技术人员"),  # another month: untouched
         ("2026-10", "天龙讯", "L1", "技术人员"),  # another contractor: untouched
@@ -79,17 +102,32 @@ def test_snapshot_not_replaced_by_a_file_with_no_good_row_for_it(tmp_path: Path,
 
 def test_ledger_duplicate_lines_are_kept(tmp_path: Path, wh) -> None:
     header = ["统计月份", "代维公司", "专线编号", "客户名称"]
-    write_csv(tmp_path / "in" / "ledger_1.csv", [header, ["2026-10", "铁通", "C1", "甲"], ["2026-10", "铁通", "C1", "甲"]])
+    write_csv(
+        tmp_path / "in" / "ledger_1.csv",
+        [header, ["2026-10", "铁通", "C1", "甲"], ["2026-10", "铁通", "C1", "甲"]],
+    )
     wh.load(tmp_path / "in")
     assert wh.one("SELECT count(*) FROM raw.ledger") == 2
 
 
 def test_loading_the_same_folder_twice_changes_nothing(tmp_path: Path, wh) -> None:
-    write_csv(tmp_path / "in" / "tickets_1.csv", [TICKET_HEADER, ticket("A"), ticket("B", "bad"), ticket("A")], "gb18030")
-    write_csv(tmp_path / "in" / "hr_roster_1.csv", [ROSTER, ["2026-10", "T1", "张三", "铁通", "技术人员"]], "utf-8-sig")
+    write_csv(
+        tmp_path / "in" / "tickets_1.csv",
+        [TICKET_HEADER, ticket("A"), ticket("B", "bad"), ticket("A")],
+        "gb18030",
+    )
+    write_csv(
+        tmp_path / "in" / "hr_roster_1.csv",
+        [ROSTER, ["2026-10", "T1", "张三", "铁通", "技术人员"]],
+        "utf-8-sig",
+    )
     (tmp_path / "in" / "readme.txt").write_text("no header here\n")
     wh.load(tmp_path / "in", "r1")
     before = _dump(wh)
     res = wh.load(tmp_path / "in", "r2")
-    assert [(r.file, r.status) for r in res] == [("hr_roster_1.csv", "skipped"), ("readme.txt", "rejected"), ("tickets_1.csv", "skipped")]
+    assert [(r.file, r.status) for r in res] == [
+        ("hr_roster_1.csv", "skipped"),
+        ("readme.txt", "rejected"),
+        ("tickets_1.csv", "skipped"),
+    ]
     assert _dump(wh) == before

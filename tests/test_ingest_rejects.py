@@ -41,22 +41,63 @@ def test_each_bad_ticket_kind_rejected_with_column_and_reason(tmp_path: Path, wh
 @pytest.mark.parametrize(
     ("file", "header", "row", "column", "word"),
     [
-        ("device_metrics_a.csv", ["设备编号", "采集时间", "CPU利用率(%)"], ["D1", "2026-10-01 01:00", "130"],
-         "CPU利用率(%)", "超过上限100"),
-        ("device_metrics_b.csv", ["设备编号", "采集时间", "Ping发送数", "Ping丢包数"],
-         ["D1", "2026-10-01 01:00", "10", "11"], "Ping丢包数", "丢包数大于发送数"),
-        ("inspections_a.csv", ["巡检单号", "站点编号", "巡检时间", "发现问题数", "现场整改数"],
-         ["X1", "S1", "2026-10-01 10:00", "1", "2"], "现场整改数", "现场整改数大于发现问题数"),
-        ("inspections_b.csv", ["巡检单号", "站点编号", "巡检时间", "配置已备份"],
-         ["X1", "S1", "2026-10-01 10:00", "已备份"], "配置已备份", "不是是/否值"),
-        ("inspections_c.csv", ["巡检单号", "站点编号", "巡检时间", "接地电阻(Ω)"],
-         ["X1", "S1", "2026-10-01 10:00", "四欧"], "接地电阻(Ω)", "不是数字"),
-        ("hr_roster_a.csv", ["统计月份", "工号", "代维公司"], ["2026-13", "T1", "铁通"], "统计月份", "无法解析的月份"),
-        ("hr_roster_b.csv", ["统计月份", "工号", "代维公司", "入职日期"], ["2026-10", "T1", "铁通", "2026-02-30"],
-         "入职日期", "无法解析的日期"),
+        (
+            "device_metrics_a.csv",
+            ["设备编号", "采集时间", "CPU利用率(%)"],
+            ["D1", "2026-10-01 01:00", "130"],
+            "CPU利用率(%)",
+            "超过上限100",
+        ),
+        (
+            "device_metrics_b.csv",
+            ["设备编号", "采集时间", "Ping发送数", "Ping丢包数"],
+            ["D1", "2026-10-01 01:00", "10", "11"],
+            "Ping丢包数",
+            "丢包数大于发送数",
+        ),
+        (
+            "inspections_a.csv",
+            ["巡检单号", "站点编号", "巡检时间", "发现问题数", "现场整改数"],
+            ["X1", "S1", "2026-10-01 10:00", "1", "2"],
+            "现场整改数",
+            "现场整改数大于发现问题数",
+        ),
+        (
+            "inspections_b.csv",
+            ["巡检单号", "站点编号", "巡检时间", "配置已备份"],
+            ["X1", "S1", "2026-10-01 10:00", "已备份"],
+            "配置已备份",
+            "不是是/否值",
+        ),
+        (
+            "inspections_c.csv",
+            ["巡检单号", "站点编号", "巡检时间", "接地电阻(Ω)"],
+            ["X1", "S1", "2026-10-01 10:00", "四欧"],
+            "接地电阻(Ω)",
+            "不是数字",
+        ),
+        (
+            "hr_roster_a.csv",
+            ["统计月份", "工号", "代维公司"],
+            ["2026-13", "T1", "铁通"],
+            "统计月份",
+            "无法解析的月份",
+        ),
+        (
+            "hr_roster_b.csv",
+            ["统计月份", "工号", "代维公司", "入职日期"],
+            ["2026-10", "T1", "铁通", "2026-02-30"],
+            "入职日期",
+            "无法解析的日期",
+        ),
         ("eoms_circuits_a.csv", ["专线编号", "带宽(M)"], ["C1", "0"], "带宽(M)", "小于下限1"),
-        ("spare_parts_a.csv", ["统计月份", "代维公司", "地市", "备件类型", "期末库存"],
-         ["2026-10", "铁通", "贵阳市", "ONU", "-1"], "期末库存", "负数"),
+        (
+            "spare_parts_a.csv",
+            ["统计月份", "代维公司", "地市", "备件类型", "期末库存"],
+            ["2026-10", "铁通", "贵阳市", "ONU", "-1"],
+            "期末库存",
+            "负数",
+        ),
     ],
 )
 def test_bad_row_kinds_across_datasets(tmp_path: Path, wh, file, header, row, column, word) -> None:
@@ -86,7 +127,11 @@ def test_confirmation_form_items_are_never_bad_rows(tmp_path: Path, wh) -> None:
         ("tickets_2026-09_export.xlsx", b"this is not a workbook", "不是有效的Excel文件"),
         ("tickets_x.docx", b"PK\x03\x04", "不支持的文件格式"),
         ("汇总说明.csv", "项目,说明\n巡检,每月一次\n".encode("gbk"), "无法识别的表头"),
-        ("inspections_nodate.csv", "巡检单号,站点编号,巡检结果\nX1,S1,正常\n".encode(), "缺少必填列: 巡检时间"),
+        (
+            "inspections_nodate.csv",
+            "巡检单号,站点编号,巡检结果\nX1,S1,正常\n".encode(),
+            "缺少必填列: 巡检时间",
+        ),
         ("device_metrics_x.parquet", b"PAR1garbage", "不是有效的Parquet文件"),
         ("tickets_bin.csv", bytes(range(128, 256)) * 10, "无法识别的文本编码"),
     ],
@@ -109,8 +154,8 @@ def test_reconciliation_holds_for_every_file(tmp_path: Path, wh) -> None:
     write_xlsx(tmp_path / "in" / "tickets_b.xlsx", [TICKET_HEADER, ticket("C"), ticket("D", 区县="都匀市")])
     wh.load(tmp_path / "in")
     for read, loaded, rejected, n_rejects in wh.rows(
-        "SELECT rows_read, rows_loaded, rows_rejected, (SELECT count(*) FROM audit.rejects r WHERE r.load_seq = l.load_seq) "
-        "FROM audit.load_log l"
+        "SELECT rows_read, rows_loaded, rows_rejected, "
+        "(SELECT count(*) FROM audit.rejects r WHERE r.load_seq = l.load_seq) FROM audit.load_log l"
     ):
         assert read == loaded + rejected
         assert rejected == n_rejects

@@ -22,7 +22,9 @@ def con():
 
 
 def _ts(con, text: str, excel: bool = False):
-    return con.execute(f"SELECT {timestamp_sql('t', excel)} FROM (SELECT dw_trim(nfkc(?)) AS t)", [text]).fetchall()[0][0]
+    return con.execute(f"SELECT {timestamp_sql('t', excel)} FROM (SELECT dw_trim(nfkc(?)) AS t)", [text]).fetchall()[0][
+        0
+    ]
 
 
 FORMATS = [
@@ -64,7 +66,8 @@ def test_timestamp_parser_never_raises_and_only_accepts_plausible_times(con, tex
 # and no export uses it in an ID.)
 id_text = st.text(
     alphabet=st.sampled_from(
-        [chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0xFF01, 0xFF5F)]
+        [chr(c) for c in range(0x20, 0x7F)]
+        + [chr(c) for c in range(0xFF01, 0xFF5F)]
         + list("贵阳遵义专线\u3000\t\u00a0")
     ),
     max_size=30,
@@ -104,7 +107,7 @@ def test_yes_no_tokens_in_any_case_and_padding(con, token: str, lower: bool, pad
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=8))
 def test_anything_else_is_not_a_yes_no(con, text: str) -> None:
-    norm = (normalize_id(text) or "")
+    norm = normalize_id(text) or ""
     got = _yesno(con, text)
     if norm in YES:
         assert got is True

@@ -22,10 +22,15 @@ EOMS = ["专线编号", "代维公司", "地市", "区县", "区域类型", "站
 
 
 def _inbox(root: Path) -> Path:
-    write_csv(root / "eoms_circuits_20261101.csv",
-              [EOMS, ["GZ-DL-000001", "铁通", "贵阳市", "清镇市", "城区", "自维数据专线", "2025-01-01", "在用"]])
-    write_csv(root / "2026-10" / "tickets_2026-10_20261105.csv",
-              [TICKET_HEADER, ticket("A"), ticket("B", "2026-10-04 08:00"), ticket("C", "垃圾")], "gbk")
+    write_csv(
+        root / "eoms_circuits_20261101.csv",
+        [EOMS, ["GZ-DL-000001", "铁通", "贵阳市", "清镇市", "城区", "自维数据专线", "2025-01-01", "在用"]],
+    )
+    write_csv(
+        root / "2026-10" / "tickets_2026-10_20261105.csv",
+        [TICKET_HEADER, ticket("A"), ticket("B", "2026-10-04 08:00"), ticket("C", "垃圾")],
+        "gbk",
+    )
     return root
 
 
@@ -36,7 +41,10 @@ def _sha(path: Path) -> str:
 def daiwei(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
     )
 
 
@@ -73,9 +81,13 @@ def test_broken_file_beside_good_ones_exit_1_names_the_file(tmp_path: Path) -> N
 
 
 def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
-    for args in (["run", "--input", str(tmp_path / "nope")], ["run"], ["frobnicate"],
-                 ["export", "--out", "x.csv", "--month", "2026-13", "--warehouse", str(tmp_path / "w.duckdb")],
-                 ["export", "--out", "x.csv", "--warehouse", str(tmp_path / "missing.duckdb")]):
+    for args in (
+        ["run", "--input", str(tmp_path / "nope")],
+        ["run"],
+        ["frobnicate"],
+        ["export", "--out", "x.csv", "--month", "2026-13", "--warehouse", str(tmp_path / "w.duckdb")],
+        ["export", "--out", "x.csv", "--warehouse", str(tmp_path / "missing.duckdb")],
+    ):
         p = daiwei(*args)
         assert p.returncode == 2, (args, p.stderr)
         assert "Traceback" not in p.stderr + p.stdout
@@ -109,9 +121,12 @@ def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
     assert runner.run_pipeline(inbox, wh).success
     before = _sha(wh)
     write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, ticket("D", "2026-11-02 10:00")])
-    proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--input", str(inbox),
-                             "--warehouse", str(wh)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "run", "--input", str(inbox), "--warehouse", str(wh)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     builds = wh.parent / ".build"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (builds.exists() and any(builds.rglob("warehouse.duckdb"))):

@@ -47,8 +47,7 @@ def _rows(name: str, ref_dir: Path) -> list[dict[str, str]]:
 
 def load_reference(ref_dir: Path = REFERENCE_DIR) -> Reference:
     prefs = [
-        r["prefecture"]
-        for r in sorted(_rows("ref_prefectures.csv", ref_dir), key=lambda r: int(r["prefecture_no"]))
+        r["prefecture"] for r in sorted(_rows("ref_prefectures.csv", ref_dir), key=lambda r: int(r["prefecture_no"]))
     ]
     counties: dict[str, list[str]] = {p: [] for p in prefs}
     for r in _rows("ref_counties.csv", ref_dir):

@@ -33,9 +33,7 @@ def family(ci: int) -> int:
 
 def base_style(ci: int, **kw: Any) -> Style:
     f = family(ci)
-    return replace(
-        Style(ts=FAMILY_TS[f], date=FAMILY_DATE[f], month=FAMILY_MONTH[f], yesno=FAMILY_YESNO[f]), **kw
-    )
+    return replace(Style(ts=FAMILY_TS[f], date=FAMILY_DATE[f], month=FAMILY_MONTH[f], yesno=FAMILY_YESNO[f]), **kw)
 
 
 @dataclass

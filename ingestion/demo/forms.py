@@ -45,23 +45,17 @@ def attach_circuit(world: World, df: pl.DataFrame) -> pl.DataFrame:
     out = df.join(c, left_on="tmpl", right_on="idx", how="left", maintain_order="left")
     top = int(world.circuits["seq"].to_numpy().max()) + 1
     fresh = pl.concat_str([pl.lit("GZ-DL-"), (pl.int_range(pl.len()) + top).cast(pl.String).str.zfill(6)])
-    return out.with_columns(
-        pl.when(pl.col("cidx") < 0).then(fresh).otherwise(pl.col("circuit_id")).alias("circuit_id")
-    )
+    return out.with_columns(pl.when(pl.col("cidx") < 0).then(fresh).otherwise(pl.col("circuit_id")).alias("circuit_id"))
 
 
 def _technicians(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.Series:
     staff = world.staff.filter(
-        pl.col("role").is_in(["技术人员", "班组长"])
-        & pl.col("left_on").is_null()
-        & (pl.col("hired_on") < world.start)
+        pl.col("role").is_in(["技术人员", "班组长"]) & pl.col("left_on").is_null() & (pl.col("hired_on") < world.start)
     )
     out = np.empty(df.height, dtype=object)
     groups = df.select(pl.col("contractor"), pl.col("prefecture")).with_row_index("i")
     for (c, p), g in groups.group_by("contractor", "prefecture", maintain_order=True):
-        ids = staff.filter((pl.col("contractor") == c) & (pl.col("prefecture") == p))[
-            "employee_id"
-        ].to_numpy()
+        ids = staff.filter((pl.col("contractor") == c) & (pl.col("prefecture") == p))["employee_id"].to_numpy()
         if len(ids) == 0:
             ids = staff.filter(pl.col("contractor") == c)["employee_id"].to_numpy()
         rows = g["i"].to_numpy()
@@ -134,15 +128,10 @@ def _form(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.DataFr
             pl.Series(rng.integers(0, 10**8, n)).cast(pl.String).str.zfill(8),
         ]
     )
-    land = pl.concat_str(
-        [pl.lit("0851-8"), pl.Series(rng.integers(0, 10**7, n)).cast(pl.String).str.zfill(7)]
-    )
+    land = pl.concat_str([pl.lit("0851-8"), pl.Series(rng.integers(0, 10**7, n)).cast(pl.String).str.zfill(7)])
     phone = pl.select(pl.when(pl.Series(rng.random(n) < 0.15)).then(land).otherwise(mobile)).to_series()
 
-    oct_ = [
-        pl.Series(rng.integers(lo, hi, n)).cast(pl.String)
-        for lo, hi in ((10, 11), (0, 256), (0, 256), (1, 255))
-    ]
+    oct_ = [pl.Series(rng.integers(lo, hi, n)).cast(pl.String) for lo, hi in ((10, 11), (0, 256), (0, 256), (1, 255))]
     ip = pl.concat_str(oct_, separator=".")
     bad_ip = _take(BAD_IP, rng.integers(0, len(BAD_IP), n))
     vlan = pl.Series(rng.integers(2, 4000, n)).cast(pl.String)
@@ -152,9 +141,7 @@ def _form(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.DataFr
     dash = pl.concat_str([pl.concat_str(b[0:2]), pl.concat_str(b[2:4]), pl.concat_str(b[4:6])], separator="-")
     u = rng.random(n)
     mac = pl.select(pl.when(pl.Series(u < 0.6)).then(colon).otherwise(dash).alias("m")).to_series()
-    mac = pl.select(
-        pl.when(pl.Series(rng.random(n) < 0.2)).then(mac.str.to_lowercase()).otherwise(mac)
-    ).to_series()
+    mac = pl.select(pl.when(pl.Series(rng.random(n) < 0.2)).then(mac.str.to_lowercase()).otherwise(mac)).to_series()
     bad_mac = _take(BAD_MAC, rng.integers(0, len(BAD_MAC), n))
     county = df["county"]
     a_end = pl.concat_str(
@@ -174,9 +161,7 @@ def _form(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.DataFr
     z_end = _take(vocab.CPE_MODELS, rng.integers(0, len(vocab.CPE_MODELS), n))
     sat = np.array(["满意", "基本满意", "不满意"])[rng.choice(3, n, p=[0.9, 0.075, 0.025])]
     signed = pl.select(
-        pl.when(pl.Series(broken[:, 5] & (rng.random(n) < 0.5)))
-        .then(None)
-        .otherwise(pl.Series(~broken[:, 5]))
+        pl.when(pl.Series(broken[:, 5] & (rng.random(n) < 0.5))).then(None).otherwise(pl.Series(~broken[:, 5]))
     ).to_series()
 
     def blank(s: pl.Series, j: int) -> pl.Series:
@@ -185,11 +170,7 @@ def _form(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.DataFr
     def bad(s: pl.Series | pl.Expr, alt: pl.Series, j: int) -> pl.Series:
         half = rng.random(n) < 0.5
         return pl.select(
-            pl.when(pl.Series(broken[:, j] & half))
-            .then(None)
-            .when(pl.Series(broken[:, j]))
-            .then(alt)
-            .otherwise(s)
+            pl.when(pl.Series(broken[:, j] & half)).then(None).when(pl.Series(broken[:, j])).then(alt).otherwise(s)
         ).to_series()
 
     part = rng.random(n) < 0.6  # a broken route is mostly a missing Z end
@@ -206,9 +187,7 @@ def _form(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.DataFr
             "vlan": bad(vlan, bad_vlan, 8),
             "mac_address": bad(mac, bad_mac, 9),
             "a_end": pl.select(a_end).to_series(),
-            "route": pl.select(
-                pl.when(pl.Series(broken[:, 10] & ~part)).then(None).otherwise(route)
-            ).to_series(),
+            "route": pl.select(pl.when(pl.Series(broken[:, 10] & ~part)).then(None).otherwise(route)).to_series(),
             "z_end": pl.select(pl.when(pl.Series(broken[:, 10])).then(None).otherwise(z_end)).to_series(),
         }
     )
@@ -224,19 +203,12 @@ def _photos(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.Seri
     for j, kind in enumerate(vocab.PHOTO_KINDS):
         gone = missing & ((drop1 == j) | (drop2 == j))
         kinds.append(pl.select(pl.when(pl.Series(gone)).then(None).otherwise(pl.lit(kind))).to_series())
-    extra = pl.select(
-        pl.when(pl.Series(rng.random(n) < 0.05)).then(pl.lit("其他")).otherwise(None)
-    ).to_series()
+    extra = pl.select(pl.when(pl.Series(rng.random(n) < 0.05)).then(pl.lit("其他")).otherwise(None)).to_series()
     tight = pl.concat_str([*kinds, extra], separator=";", ignore_nulls=True)
     loose = pl.concat_str([*kinds, extra], separator=" ; ", ignore_nulls=True)
     u = rng.random(n)
     return pl.select(
-        pl.when(pl.Series(u < 0.008))
-        .then(None)
-        .when(pl.Series(u > 0.9))
-        .then(loose)
-        .otherwise(tight)
-        .alias("photos")
+        pl.when(pl.Series(u < 0.008)).then(None).when(pl.Series(u > 0.9)).then(loose).otherwise(tight).alias("photos")
     ).to_series()
 
 

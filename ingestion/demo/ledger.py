@@ -70,11 +70,7 @@ def ledger(world: World, m: Month, ci: int) -> pl.DataFrame:
     new_num = pl.Series(rng.integers(1, 300, rows.height)).cast(pl.String)
     rows = rows.with_columns(
         pl.when(name_bad)
-        .then(
-            pl.when(altered != pl.col("customer_name"))
-            .then(altered)
-            .otherwise(pl.col("customer_name") + "分部")
-        )
+        .then(pl.when(altered != pl.col("customer_name")).then(altered).otherwise(pl.col("customer_name") + "分部"))
         .otherwise(pl.col("customer_name"))
         .alias("customer_name"),
         pl.when(addr_bad)

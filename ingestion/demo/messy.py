@@ -105,9 +105,7 @@ def _ids(expr: pl.Expr, share: float, u: pl.Series, v: pl.Series) -> pl.Expr:
     )
 
 
-def render(
-    df: pl.DataFrame, ds: Dataset, style: Style, rng: np.random.Generator
-) -> tuple[pl.DataFrame, list[str]]:
+def render(df: pl.DataFrame, ds: Dataset, style: Style, rng: np.random.Generator) -> tuple[pl.DataFrame, list[str]]:
     """The text frame of a file (headers as written, every cell a string or null) and its features."""
     n = df.height
     pick = pl.Series(rng.integers(0, 4, n)) if "mixed" in (style.ts, style.date, style.yesno) else None
@@ -162,9 +160,7 @@ def render(
             e = e.cast(pl.String)
         exprs.append(e.alias(style.headers.get(col.name, col.header)))
     out = df.select(exprs)
-    out = out.with_columns(
-        pl.when(pl.col(c).str.len_chars() > 0).then(pl.col(c)).alias(c) for c in out.columns
-    )
+    out = out.with_columns(pl.when(pl.col(c).str.len_chars() > 0).then(pl.col(c)).alias(c) for c in out.columns)
     for h, text in style.extra.items():
         out = out.with_columns(pl.lit(text, dtype=pl.String).alias(h))
         feats.add("extra_column")
@@ -274,9 +270,7 @@ class Planter:
         if kind == "fixed_gt_found":
             return str(int(self._cell(frame, ds, i, "issues_found") or 0) + int(self.rng.integers(1, 3)))
         if kind == "bad_enum":
-            return BAD_ENUM[
-                ds.name + "." + next(c.name for c in ds.columns if self._is(c.header, c.aliases, header))
-            ]
+            return BAD_ENUM[ds.name + "." + next(c.name for c in ds.columns if self._is(c.header, c.aliases, header))]
         table = {
             "unparseable_timestamp": ["下午3点", "2026-10-03 25:61", "10月3日14时"],
             "unparseable_date": ["9月31日", "待补", "2026-02-30"],

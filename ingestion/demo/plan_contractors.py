@@ -140,9 +140,7 @@ def inspections(world: World, ctx: Ctx) -> None:
                     crlf=True,
                     features=["missing_required_column"],
                 )
-                ctx.delivery.rejected_files.append(
-                    {"path": bad, "why": "required column 巡检时间 is missing"}
-                )
+                ctx.delivery.rejected_files.append({"path": bad, "why": "required column 巡检时间 is missing"})
 
 
 def rosters(world: World, ctx: Ctx) -> None:
@@ -187,9 +185,7 @@ def _roster_replacement(
     new = pl.concat([df.with_row_index("_i").filter(pl.col("_i") != drop).drop("_i"), add])
     ext = ".xlsx" if original.endswith(".xlsx") else ".csv"
     rel = f"{m.iso}/hr_roster_{m.iso}_{c}_{stamp(m, 12)}{ext}"
-    emit_family(
-        ctx, ci, rel[: -len(ext)], new, HR_ROSTER, style, "人员花名册", features=["snapshot_replacement"]
-    )
+    emit_family(ctx, ci, rel[: -len(ext)], new, HR_ROSTER, style, "人员花名册", features=["snapshot_replacement"])
     ctx.delivery.snapshot_replacements.append(
         {"original": original, "replacement": rel, "dataset": HR_ROSTER.name, "month": m.iso, "contractor": c}
     )

@@ -109,9 +109,7 @@ def tickets(world: World, ctx: Ctx, df: pl.DataFrame) -> None:
 def _correction(world: World, ctx: Ctx, month: pl.DataFrame, m: Month) -> pl.DataFrame:
     """A re-export 10 days later: open tickets closed, a 完成时间 filled, causes fixed, one cancelled."""
     rng = rng_for(world.seed, "correction", m.iso)
-    done = month.filter(
-        (pl.col("status") == "处理中") & (pl.col("cidx") >= 0) & pl.col("completed_true").is_not_null()
-    )
+    done = month.filter((pl.col("status") == "处理中") & (pl.col("cidx") >= 0) & pl.col("completed_true").is_not_null())
     done = done.head(8).with_columns(
         pl.lit("已归档").alias("status"),
         pl.col("completed_true").alias("completed_at"),
@@ -150,9 +148,7 @@ def device_metrics(world: World, ctx: Ctx) -> None:
         )
         ctx.delivery.record(rel, DEVICE_METRICS.name, "parquet", None, ["typed_columns", "row_groups"], rows)
         if plant:
-            ctx.planter.bad_rows.append(
-                {"file": rel, "row": plant[0] + 2, "column": plant[1], "kind": "pct_over_100"}
-            )
+            ctx.planter.bad_rows.append({"file": rel, "row": plant[0] + 2, "column": plant[1], "kind": "pct_over_100"})
     _metrics_csv(world, ctx)
 
 
@@ -200,12 +196,8 @@ def rejected_files(world: World, ctx: Ctx) -> None:
         '<html><head><meta charset="gbk"></head><body><table><tr><td>工单编号</td><td>派单时间</td></tr>'
         "<tr><td>GZ-EOMS-000001</td><td>2026-09-01 08:00</td></tr></table></body></html>"
     )
-    ctx.delivery.raw(
-        rel, html.encode("gbk"), TICKETS.name, "xlsx", ["not_a_workbook", "html_saved_as_xlsx"], 0
-    )
-    ctx.delivery.rejected_files.append(
-        {"path": rel, "why": "not a readable Excel workbook (HTML page saved as .xlsx)"}
-    )
+    ctx.delivery.raw(rel, html.encode("gbk"), TICKETS.name, "xlsx", ["not_a_workbook", "html_saved_as_xlsx"], 0)
+    ctx.delivery.rejected_files.append({"path": rel, "why": "not a readable Excel workbook (HTML page saved as .xlsx)"})
 
     last = world.months[-1]
     rel = f"{last.iso}/汇总说明.csv"

@@ -153,9 +153,7 @@ def inspections(world: World) -> pl.DataFrame:
         pl.Series("issues_fixed_onsite", fixed),
         pl.Series(
             "photo_count",
-            np.where(
-                rng.random(n) < np.where(weak, 0.15, 0.04), rng.integers(0, 3, n), rng.integers(3, 9, n)
-            ),
+            np.where(rng.random(n) < np.where(weak, 0.15, 0.04), rng.integers(0, 3, n), rng.integers(3, 9, n)),
         ),
         pl.Series("customer_signed", rng.random(n) < np.where(weak, 0.8, 0.95)),
         pl.Series("config_backed_up", rng.random(n) < np.where(weak, 0.75, 0.93)),
@@ -170,9 +168,7 @@ def _pick_staff(rng: np.random.Generator, staff: pl.DataFrame, df: pl.DataFrame)
     out = np.empty(df.height, dtype=object)
     rows = df.select("contractor", "prefecture").with_row_index("i")
     for (c, p), g in rows.group_by("contractor", "prefecture", maintain_order=True):
-        ids = staff.filter((pl.col("contractor") == c) & (pl.col("prefecture") == p))[
-            "employee_id"
-        ].to_numpy()
+        ids = staff.filter((pl.col("contractor") == c) & (pl.col("prefecture") == p))["employee_id"].to_numpy()
         out[g["i"].to_numpy()] = ids[rng.integers(0, len(ids), g.height)]
     return out.astype(str)
 
@@ -258,12 +254,8 @@ def _before_breaks(world: World, df: pl.DataFrame) -> pl.DataFrame:
                 edits[cid] = (eve, _nth_workday_after(eve, 3 + k))
     if not edits:
         return df
-    acc = pl.col("circuit_id").replace_strict(
-        {k: v[0] for k, v in edits.items()}, default=None, return_dtype=pl.Date
-    )
-    docs = pl.col("circuit_id").replace_strict(
-        {k: v[1] for k, v in edits.items()}, default=None, return_dtype=pl.Date
-    )
+    acc = pl.col("circuit_id").replace_strict({k: v[0] for k, v in edits.items()}, default=None, return_dtype=pl.Date)
+    docs = pl.col("circuit_id").replace_strict({k: v[1] for k, v in edits.items()}, default=None, return_dtype=pl.Date)
     return df.with_columns(
         pl.coalesce(acc, pl.col("accepted_on")).alias("accepted_on"),
         pl.coalesce(docs, pl.col("docs_handed_on")).alias("docs_handed_on"),
@@ -306,9 +298,7 @@ def instruments(world: World, ci: int, as_of: date, update: bool = False) -> pl.
             for _ in range(int(rng.integers(1, 3)) if t != "万用表" else 2):
                 rows.append((p, t))
     n = len(rows)
-    status = np.where(
-        rng.random(n) < prof.instr_broken, np.where(rng.random(n) < 0.5, "故障", "送修"), "正常"
-    )
+    status = np.where(rng.random(n) < prof.instr_broken, np.where(rng.random(n) < 0.5, "故障", "送修"), "正常")
     due = np_day(as_of) + rng.integers(-40, 330, n).astype("timedelta64[D]")
     df = pl.DataFrame(
         {
@@ -326,10 +316,7 @@ def instruments(world: World, ci: int, as_of: date, update: bool = False) -> pl.
     fixed = pl.Series(rng2.random(n) < 0.6)
     recal = pl.Series(rng2.random(n) < 0.5)
     return df.with_columns(
-        pl.when((pl.col("status") != "正常") & fixed)
-        .then(pl.lit("正常"))
-        .otherwise(pl.col("status"))
-        .alias("status"),
+        pl.when((pl.col("status") != "正常") & fixed).then(pl.lit("正常")).otherwise(pl.col("status")).alias("status"),
         pl.when((pl.col("calibration_due") < datetime.combine(as_of, datetime.min.time()).date()) & recal)
         .then(pl.col("calibration_due") + timedelta(days=365))
         .otherwise(pl.col("calibration_due"))

@@ -81,9 +81,7 @@ def _fault_duration(rng: np.random.Generator, limit: np.ndarray, timely: np.ndar
     return np.where(exact, limit, np.maximum(np.round(eff), 12)).astype(np.int64)
 
 
-def _activation_tickets(
-    world: World, rng: np.random.Generator, cidx: np.ndarray, completed_day: np.ndarray
-) -> dict:
+def _activation_tickets(world: World, rng: np.random.Generator, cidx: np.ndarray, completed_day: np.ndarray) -> dict:
     c = world.circuits
     ci = c["ci"].to_numpy()[cidx]
     area = c["area_type"].to_numpy()[cidx]
@@ -329,9 +327,7 @@ def _add_pending(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl
 
 def _status(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.DataFrame:
     """归档 / 处理中 / 作废 as the export of the ticket's month (made on the 5th of the next) sees it."""
-    exports = {
-        m.iso: datetime.combine(m.next_start + timedelta(days=4), datetime.min.time()) for m in world.months
-    }
+    exports = {m.iso: datetime.combine(m.next_start + timedelta(days=4), datetime.min.time()) for m in world.months}
     fb = np.exp(rng.normal(np.log(_per_ci(world, "feedback_median_min")[df["ci"].to_numpy()]), 0.9))
     n = df.height
     u = rng.random(n)

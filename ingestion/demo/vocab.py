@@ -178,16 +178,12 @@ def customer_names(rng: np.random.Generator, county: np.ndarray, site_type: np.n
     return np.where(site_type == "营业厅网", shop, out)
 
 
-def addresses(
-    rng: np.random.Generator, prefecture: np.ndarray, county: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def addresses(rng: np.random.Generator, prefecture: np.ndarray, county: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A-end street addresses (some with one inner space, as EOMS has them) and Z-end machine rooms."""
     n = len(county)
     road = np.array(ROADS)[rng.integers(len(ROADS), size=n)]
     num = rng.integers(1, 300, size=n).astype(str)
     sep = np.where(rng.random(n) < 0.3, " ", "")
-    a = np.char.add(
-        np.char.add(np.char.add(prefecture, county), sep), np.char.add(np.char.add(road, num), "号")
-    )
+    a = np.char.add(np.char.add(np.char.add(prefecture, county), sep), np.char.add(np.char.add(road, num), "号"))
     z = np.char.add(np.char.add(county, np.array(HUBS)[rng.integers(len(HUBS), size=n)]), "机房")
     return a, z

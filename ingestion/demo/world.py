@@ -83,18 +83,16 @@ def build_circuits(ref: Reference, months: list[Month], scale: Scale, seed: int)
     act = np_day(FIRST_ACTIVATION) + (span * (1 - rng.random(n) ** 1.6)).astype("timedelta64[D]")
     act = np.minimum(act, np_day(start) - np.timedelta64(1, "D"))
     for k, m in enumerate(months):  # new lines spread over each month
-        sl = slice(
-            scale.n_existing + k * scale.new_per_month, scale.n_existing + (k + 1) * scale.new_per_month
-        )
+        sl = slice(scale.n_existing + k * scale.new_per_month, scale.n_existing + (k + 1) * scale.new_per_month)
         act[sl] = np_day(m.start) + rng.integers(0, m.days, size=scale.new_per_month).astype("timedelta64[D]")
 
     removed = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     old = np.flatnonzero(~is_new)
     gone_before = old[rng.random(len(old)) < 0.025]
     gap = (np_day(start) - act[gone_before]).astype(int)
-    removed[gone_before] = act[gone_before] + (
-        np.maximum(gap - 1, 1) * rng.uniform(0.3, 1.0, len(gap))
-    ).astype("timedelta64[D]")
+    removed[gone_before] = act[gone_before] + (np.maximum(gap - 1, 1) * rng.uniform(0.3, 1.0, len(gap))).astype(
+        "timedelta64[D]"
+    )
     alive = np.setdiff1d(old, gone_before)
     for m in months:  # ~0.6 % of the old lines are taken out each month
         pick = alive[rng.random(len(alive)) < 0.006]
@@ -107,9 +105,7 @@ def build_circuits(ref: Reference, months: list[Month], scale: Scale, seed: int)
     bw_before_i[changed] = bw_i[changed] - rng.integers(1, 3, size=len(changed)).clip(max=bw_i[changed])
     bw_changed = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     total_days = (months[-1].end - start).days + 1
-    bw_changed[changed] = np_day(start) + rng.integers(0, total_days, size=len(changed)).astype(
-        "timedelta64[D]"
-    )
+    bw_changed[changed] = np_day(start) + rng.integers(0, total_days, size=len(changed)).astype("timedelta64[D]")
 
     county_s = county.astype(str)
     cust = vocab.customer_names(rng, county_s, site)
@@ -168,9 +164,7 @@ def build_staff(ref: Reference, months: list[Month], circuits: pl.DataFrame, see
         prof = profile_of(ci)
         seq = 0
         for k, p in enumerate(ref.prefectures_of(c)):
-            n_field = max(
-                2, round(counts.get((c, p), 0) / 100 * prof.staff_per_100 * rng.uniform(0.92, 1.08))
-            )
+            n_field = max(2, round(counts.get((c, p), 0) / 100 * prof.staff_per_100 * rng.uniform(0.92, 1.08)))
             n_lead = max(1, round(n_field / 8))
             roles = ["区域负责人"] + ["班组长"] * n_lead + ["技术人员"] * (n_field - n_lead)
             roles += ["后台人员"] * (1 + int(rng.random() < 0.5))
@@ -195,9 +189,7 @@ def build_staff(ref: Reference, months: list[Month], circuits: pl.DataFrame, see
                     rows.append(new)
                     members.append(new)
     n = len(rows)
-    df = pl.DataFrame(
-        rows, schema_overrides={"left_on": pl.Date, "hired_on": pl.Date}, infer_schema_length=None
-    )
+    df = pl.DataFrame(rows, schema_overrides={"left_on": pl.Date, "hired_on": pl.Date}, infer_schema_length=None)
     for col in ("left_on", "hired_on"):
         if col not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.Date).alias(col))
@@ -221,11 +213,7 @@ def build_staff(ref: Reference, months: list[Month], circuits: pl.DataFrame, see
     names = ("CCNA", "HCNE", "HCIA", "代维资格证", "电工证", "登高证")
     base = np.array([0.35, 0.25, 0.6, 0.85, 0.45, 0.55])
     for i in range(n):
-        own = [
-            names[j]
-            for j in range(6)
-            if (vendor[i] and cr[i, j] < base[j]) or (j >= 3 and cr[i, j] < base[j])
-        ]
+        own = [names[j] for j in range(6) if (vendor[i] and cr[i, j] < base[j]) or (j >= 3 and cr[i, j] < base[j])]
         if vendor[i] and not any(x in own for x in names[:3]):
             own.insert(0, "HCIA")
         if not field[i]:
@@ -273,9 +261,7 @@ def build_devices(circuits: pl.DataFrame, months: list[Month], n_devices: int, s
     }
     acc = sel["access_type"].to_numpy()
     u = rng.random(n_real)
-    dtype = np.array(
-        [by_access[a][0] if u[i] < by_access[a][1] else by_access[a][2] for i, a in enumerate(acc)]
-    )
+    dtype = np.array([by_access[a][0] if u[i] < by_access[a][1] else by_access[a][2] for i, a in enumerate(acc)])
     phantom_ids = np.array([f"GZ-DL-{900001 + i:06d}" for i in range(n_phantom)])
     ci = np.concatenate([sel["ci"].to_numpy(), np.full(n_phantom, -1)])
     profs = [profile_of(int(c)) if c >= 0 else profile_of(0) for c in ci]
@@ -290,9 +276,7 @@ def build_devices(circuits: pl.DataFrame, months: list[Month], n_devices: int, s
             "circuit_id": np.concatenate([sel["circuit_id"].to_numpy(), phantom_ids]),
             "device_type": np.concatenate([dtype, np.array(["路由器"] * n_phantom)]),
             "ci": ci,
-            "cpu_base": np.where(
-                hot & (hot_kind < 0.6), rng.uniform(55, 80, n_devices), rng.uniform(4, 32, n_devices)
-            ),
+            "cpu_base": np.where(hot & (hot_kind < 0.6), rng.uniform(55, 80, n_devices), rng.uniform(4, 32, n_devices)),
             "mem_base": np.where(
                 hot & (hot_kind >= 0.4), rng.uniform(63, 82, n_devices), rng.uniform(18, 48, n_devices)
             ),

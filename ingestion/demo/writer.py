@@ -162,9 +162,7 @@ class Delivery:
         rows = sum(sh.frame.height for sh in sheets if sh.frame is not None)
         self.record(rel, dataset, "xlsx", None, feats, rows)
 
-    def raw(
-        self, rel: str, data: bytes, dataset: str | None, fmt: str, features: list[str], rows: int
-    ) -> None:
+    def raw(self, rel: str, data: bytes, dataset: str | None, fmt: str, features: list[str], rows: int) -> None:
         self._path(rel).write_bytes(data)
         self.record(rel, dataset, fmt, None, features, rows)
 

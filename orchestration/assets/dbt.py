@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
-
 import contextlib
 import json
 import os
@@ -11,8 +10,8 @@ from typing import Any
 from dagster import AssetExecutionContext, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.resources import WarehouseResource, dbt_project
 from orchestration.dbt_manifest import ensure_manifest
+from orchestration.resources import WarehouseResource, dbt_project
 
 
 class DaiweiTranslator(DagsterDbtTranslator):
@@ -48,7 +47,8 @@ def _failed_nodes(target_path: Path) -> list[str]:
     return [
         f"{r['unique_id']}: {(r.get('message') or '').splitlines()[0] if r.get('message') else 'error'}"
         for r in data.get("results", [])
-        if r.get("status") == "error" and not r["unique_id"].startswith("test.")
+        if r.get("status") == "error"
+        and not r["unique_id"].startswith("test.")
         and not r["unique_id"].startswith("unit_test.")
     ]
 

@@ -1,6 +1,5 @@
 """Raw assets: the files offered, one raw table per dataset, the load log and the rejects."""
 
-
 from pathlib import Path
 
 from dagster import (

@@ -1,7 +1,6 @@
 """The last step of every run: the built copy replaces the published warehouse atomically."""
 
-
-from dagster import AssetExecutionContext, AssetsDefinition, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
 from orchestration.resources import WarehouseResource
 
