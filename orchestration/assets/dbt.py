@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, Failure
+from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.dbt_manifest import ensure_manifest
@@ -15,7 +15,12 @@ from orchestration.resources import WarehouseResource, dbt_project
 
 
 class DaiweiTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt layers (staging, intermediate, marts); seeds are the rules."""
+    """Assets are named after the model (`fct_kpi`); groups follow the dbt layers; seeds are the rules."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props.get("resource_type") in ("model", "seed", "snapshot"):
+            return AssetKey(dbt_resource_props["name"])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props.get("resource_type") == "seed":
