@@ -37,8 +37,24 @@ TYPED_NUMBER = (
 @dataclass
 class ColumnSQL:
     value: str
-    error: str  # SQL yielding the reason text or NULL
+    # (condition, reason) pairs in order: the row is bad when a condition is true. Kept apart so
+    # the good-row query evaluates plain booleans and only the rejects query builds reason text.
+    checks: list[tuple[str, str]] = field(default_factory=list)
     extras: dict[str, str] = field(default_factory=dict)  # other stored columns: name -> SQL
+
+    @property
+    def error(self) -> str:
+        """SQL yielding the first failing check's reason, or NULL."""
+        if not self.checks:
+            return "NULL::VARCHAR"
+        return "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, r in self.checks) + " END"
+
+    @property
+    def bad(self) -> str:
+        """SQL that is true when any check fails (never NULL)."""
+        if not self.checks:
+            return "FALSE"
+        return " OR ".join(f"coalesce({c}, FALSE)" for c, _ in self.checks)
 
 
 def lit(text: str) -> str:
@@ -53,8 +69,8 @@ def _reason(zh: str, en: str, cell: str) -> str:
     return f"{lit(f'{zh} / {en}: 「')} || {cell} || '」'"
 
 
-def _when(cond: str, zh: str, en: str, cell: str) -> str:
-    return f"CASE WHEN {cond} THEN {_reason(zh, en, cell)} END"
+def _when(cond: str, zh: str, en: str, cell: str) -> tuple[str, str]:
+    return (cond, _reason(zh, en, cell))
 
 
 def excel_serial(t: str) -> str:
@@ -112,7 +128,7 @@ def int_sql(t: str) -> str:
     return f"CASE WHEN regexp_full_match({t}, '[+-]?\\d+(\\.0*)?') THEN TRY_CAST(TRY_CAST({t} AS DOUBLE) AS BIGINT) END"
 
 
-def _range_errors(col: Column, v: str, cell: str) -> list[str]:
+def _range_errors(col: Column, v: str, cell: str) -> list[tuple[str, str]]:
     errs = []
     if col.minimum is not None:
         if col.minimum == 0:
@@ -134,13 +150,13 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
             extras[f"{col.name}_raw"] = "NULL::VARCHAR"
         if col.keeps_text:
             extras[f"{col.name}_text"] = "NULL::VARCHAR"
-        return ColumnSQL(f"NULL::{col.sql_type}", "NULL::VARCHAR", extras)
+        return ColumnSQL(f"NULL::{col.sql_type}", [], extras)
 
     typed = src_type.upper()
     cell = f"{src}::VARCHAR"
     t = f"dw_trim(dw_nfkc({cell}))"
     kind = col.kind
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     extras = {}
     parse_error: tuple[str, str] | None = None
 
@@ -187,7 +203,7 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
     if col.keeps_text:
         extras[f"{col.name}_text"] = f"dw_trim({cell})"
     if col.form_item:  # judged as an item by the KPI models, never a bad row
-        return ColumnSQL(value, "NULL::VARCHAR", extras)
+        return ColumnSQL(value, [], extras)
 
     if parse_error is not None:
         errors.insert(0, _when(f"{t} IS NOT NULL AND ({value}) IS NULL", *parse_error, cell))
@@ -207,6 +223,5 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
         blank = f"({value}) IS NULL" if kind in (Kind.ID, Kind.NAME, Kind.TEXT) else f"{t} IS NULL"
         if typed.startswith(TYPED_TIME + TYPED_NUMBER):
             blank = f"{src} IS NULL"
-        errors.insert(0, f"CASE WHEN {blank} THEN {lit('必填项为空 / required value is blank')} END")
-    error = f"coalesce({', '.join(errors)})" if errors else "NULL::VARCHAR"
-    return ColumnSQL(value, error, extras)
+        errors.insert(0, (blank, lit("必填项为空 / required value is blank")))
+    return ColumnSQL(value, errors, extras)

@@ -31,6 +31,7 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
     ds = match.dataset
     selects = ["_row"]
     reasons: dict[str, str] = {}
+    bads: dict[str, str] = {}
     for col in ds.columns:
         pos = match.columns.get(col.name)
         src = source.column(pos) if pos is not None else None
@@ -40,8 +41,10 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
         for name, extra in sql.extras.items():
             selects.append(f"{extra} AS {_ident('x_' + name)}")
         reasons[col.name] = sql.error
+        bads[col.name] = sql.bad
     for col in ds.columns:
         selects.append(f"{reasons[col.name]} AS {_ident('e_' + col.name)}")
+        selects.append(f"({bads[col.name]}) AS {_ident('b_' + col.name)}")
     if match.extras:
         pairs = ", ".join(f"{lit(h)}, {source.column(p)}::VARCHAR" for h, p in match.extras.items())
         selects.append(f"json_object({pairs})::VARCHAR AS _extra")
@@ -50,17 +53,21 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
     selects.extend(f"{source.column(i)} AS s_{i}" for i in range(len(source.headers)))
     parsed = f"SELECT {', '.join(selects)} FROM {source.relation}"
 
-    # Rules over two columns: reported on the second one, after its own parse errors.
-    final = []
+    # Rules over two columns: reported on the second one, after its own parse errors. The good-row
+    # query only evaluates the booleans; reason text (f_<col>) is built for the rejects alone.
+    final, bad = [], []
     for col in ds.columns:
         rules = [r for r in ds.row_rules if r.column == col.name]
         checks = [f"CASE WHEN NOT ({r.sql}) THEN {lit(r.reason)} END" for r in rules]
-        final.append(f"coalesce({_ident('e_' + col.name)}, {', '.join(checks) or 'NULL'}) AS {_ident('f_' + col.name)}")
-    bad = " OR ".join(f"{_ident('f_' + c.name)} IS NOT NULL" for c in ds.columns)
+        final.append(
+            f"coalesce({_ident('e_' + col.name)}, {', '.join(checks) or 'NULL'}) AS {_ident('f_' + col.name)}"
+        )
+        bad.append(_ident("b_" + col.name))
+        bad.extend(f"coalesce(NOT ({r.sql}), FALSE)" for r in rules)
     return (
         f"WITH parsed AS ({parsed}), "
         f"ruled AS (SELECT *, {', '.join(final)} FROM parsed) "
-        f"SELECT *, ({bad}) AS _bad FROM ruled"
+        f"SELECT *, ({' OR '.join(bad)}) AS _bad FROM ruled"
     )
 
 

@@ -20,6 +20,7 @@ class RunOutcome:
     files: list[tuple] = field(default_factory=list)  # load-log rows of this run
     failed_checks: list[str] = field(default_factory=list)
     log: str = ""
+    step_seconds: dict[str, float] = field(default_factory=dict)  # for benchmarks and the run log
 
     @property
     def rejected_files(self) -> list[tuple]:
@@ -71,6 +72,13 @@ def run_pipeline(input_dir: Path, warehouse: Path | None = None) -> RunOutcome:
             raise_on_error=False,
         )
     outcome = RunOutcome(success=result.success, run_id=result.run_id, log=str(log_path))
+    for ev in result.all_events:
+        duration = getattr(ev.event_specific_data, "duration_ms", None)
+        if ev.event_type_value == "STEP_SUCCESS" and ev.step_key and duration is not None:
+            outcome.step_seconds[ev.step_key] = duration / 1000
+    with open(log_path, "a", encoding="utf-8") as log:
+        steps = ", ".join(f"{k} {v:.1f}s" for k, v in outcome.step_seconds.items())
+        log.write(f"run {result.run_id} success={result.success} steps: {steps}\n")
     if not result.success:
         failures = result.get_step_failure_events()
         if failures:

@@ -80,6 +80,7 @@ class Warehouse:
     @contextlib.contextmanager
     def connect_build(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect(str(self.ensure_build(run_id)), config=writer_config())
+        con.execute("SET enable_progress_bar = false")
         try:
             yield con
         finally:

@@ -2,7 +2,8 @@
 -- ping loss over samples of the assessed size, and whether the device was healthy
 -- (seed health_thresholds: mean CPU < 50, mean memory < 60, Σ lost / Σ sent < 1/1000
 -- over 1472-byte pings with Σ sent > 0; no such pings = not healthy). Sums are exact
--- DECIMALs. The circuit is the one of the device's latest sample that names one; the
+-- DECIMALs, summed from int_device_months_aggregated (the per-month sums of the
+-- 100 M-row sample table, built incrementally). The circuit is the one of the device's latest sample that names one; the
 -- contractor and prefecture come from that circuit in EOMS (NULL when it is not
 -- there: province grain only, edge rule 10).
 with
@@ -18,39 +19,29 @@ thresholds as (
 
 ),
 
-samples as (
-
-    select
-        metrics.device_id,
-        metrics.circuit_id,
-        metrics.collected_at,
-        {{ month_of('metrics.collected_at') }} as month,
-        cast(metrics.cpu_pct as decimal(18, 6)) as cpu_pct,
-        cast(metrics.mem_pct as decimal(18, 6)) as mem_pct,
-        coalesce(metrics.ping_size_bytes = thresholds.ping_size_bytes, false) as is_assessed_ping,
-        metrics.ping_sent,
-        metrics.ping_lost
-    from {{ ref('stg_nms__device_metrics') }} as metrics
-    cross join thresholds
-
-),
-
 device_months as (
 
     select
-        device_id,
-        month,
-        count(*) as sample_count,
-        {{ value_by_latest('circuit_id', 'case when circuit_id is not null then collected_at end') }} as circuit_id,
-        sum(cpu_pct) as cpu_pct_sum,
-        count(cpu_pct) as cpu_sample_count,
-        sum(mem_pct) as mem_pct_sum,
-        count(mem_pct) as mem_sample_count,
-        sum(case when is_assessed_ping then 1 else 0 end) as assessed_ping_sample_count,
-        coalesce(sum(case when is_assessed_ping then ping_sent end), 0) as assessed_pings_sent,
-        coalesce(sum(case when is_assessed_ping then ping_lost end), 0) as assessed_pings_lost
-    from samples
-    group by device_id, month
+        aggregated.device_id,
+        aggregated.month,
+        sum(aggregated.sample_count) as sample_count,
+        {{ value_by_latest('aggregated.latest_circuit_id', 'aggregated.latest_circuit_at') }} as circuit_id,
+        sum(aggregated.cpu_pct_sum) as cpu_pct_sum,
+        sum(aggregated.cpu_sample_count) as cpu_sample_count,
+        sum(aggregated.mem_pct_sum) as mem_pct_sum,
+        sum(aggregated.mem_sample_count) as mem_sample_count,
+        sum(
+            case when aggregated.ping_size_bytes = thresholds.ping_size_bytes then aggregated.sample_count else 0 end
+        ) as assessed_ping_sample_count,
+        coalesce(
+            sum(case when aggregated.ping_size_bytes = thresholds.ping_size_bytes then aggregated.pings_sent end), 0
+        ) as assessed_pings_sent,
+        coalesce(
+            sum(case when aggregated.ping_size_bytes = thresholds.ping_size_bytes then aggregated.pings_lost end), 0
+        ) as assessed_pings_lost
+    from {{ ref('int_device_months_aggregated') }} as aggregated
+    cross join thresholds
+    group by aggregated.device_id, aggregated.month
 
 ),
 

@@ -20,8 +20,8 @@ inspection_months as (
 
 device_sample_months as (
 
-    select distinct {{ month_of('collected_at') }} as month
-    from {{ ref('stg_nms__device_metrics') }}
+    select distinct month
+    from {{ ref('int_device_months_aggregated') }}
 
 ),
 

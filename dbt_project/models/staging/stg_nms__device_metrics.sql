@@ -29,7 +29,8 @@ renamed as (
 
         ---------- lineage
         _file as source_file,
-        _row as source_row
+        _row as source_row,
+        _load_seq as load_seq
 
     from source
 

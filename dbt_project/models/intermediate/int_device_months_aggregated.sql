@@ -1,0 +1,63 @@
+-- One row per device × month × ping size: the additive sums the health rule needs,
+-- from the 100 M-row sample table. Incremental: a run recomputes only the months that
+-- received samples since the last build (load_seq above the highest one seen), so
+-- adding a month does not rescan the year. Sums are exact DECIMALs; every rule
+-- (thresholds, which ping size is assessed, the EOMS attribution) is applied
+-- downstream in int_device_months_assessed, so changing a seed needs no full refresh.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month',
+    )
+}}
+
+with
+
+samples as (
+
+    select
+        device_id,
+        circuit_id,
+        collected_at,
+        {{ month_of('collected_at') }} as month,
+        ping_size_bytes,
+        cast(cpu_pct as decimal(18, 6)) as cpu_pct,
+        cast(mem_pct as decimal(18, 6)) as mem_pct,
+        ping_sent,
+        ping_lost,
+        load_seq
+    from {{ ref('stg_nms__device_metrics') }}
+    {% if is_incremental() %}
+        where {{ month_of('collected_at') }} in (
+            select distinct {{ month_of('collected_at') }}
+            from {{ ref('stg_nms__device_metrics') }}
+            where load_seq > (select coalesce(max(max_load_seq), 0) from {{ this }})
+        )
+    {% endif %}
+
+),
+
+aggregated as (
+
+    select
+        device_id,
+        month,
+        ping_size_bytes,
+        count(*) as sample_count,
+        sum(cpu_pct) as cpu_pct_sum,
+        count(cpu_pct) as cpu_sample_count,
+        sum(mem_pct) as mem_pct_sum,
+        count(mem_pct) as mem_sample_count,
+        coalesce(sum(ping_sent), 0) as pings_sent,
+        coalesce(sum(ping_lost), 0) as pings_lost,
+        {{ value_by_latest('circuit_id', 'case when circuit_id is not null then collected_at end') }}
+            as latest_circuit_id,
+        max(case when circuit_id is not null then collected_at end) as latest_circuit_at,
+        max(load_seq) as max_load_seq
+    from samples
+    group by device_id, month, ping_size_bytes
+
+)
+
+select * from aggregated
