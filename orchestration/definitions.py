@@ -7,6 +7,7 @@ from dagster import Definitions, in_process_executor
 from orchestration.assets.dbt import daiwei_dbt_models
 from orchestration.assets.ingestion import RAW_ASSETS, load_log, offered_files, rejects
 from orchestration.assets.publish import published_warehouse_asset
+from orchestration.checks import raw_data_quality
 from orchestration.jobs import daiwei_run_job
 from orchestration.resources import WarehouseResource, dbt_resource
 from orchestration.schedules import nightly_inbox_run
@@ -16,6 +17,7 @@ published_warehouse = published_warehouse_asset([load_log.key, rejects.key, *dai
 
 defs = Definitions(
     assets=[offered_files, *RAW_ASSETS, load_log, rejects, daiwei_dbt_models, published_warehouse],
+    asset_checks=[raw_data_quality],
     jobs=[daiwei_run_job],
     schedules=[nightly_inbox_run],
     sensors=[inbox_sensor],

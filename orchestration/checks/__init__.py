@@ -1,0 +1,5 @@
+"""Asset checks over the raw assets (Great Expectations suites of `expectations/`)."""
+
+from orchestration.checks.quality import RAW_QUALITY_SPECS, raw_data_quality
+
+__all__ = ["RAW_QUALITY_SPECS", "raw_data_quality"]

@@ -1,0 +1,356 @@
+"""The data-quality suites on the demo delivery, run directly (not through Dagster).
+
+The demo delivery is generated and loaded once for the module; tests that
+change data work on copies of the loaded file. The ledger tests break a ledger
+on purpose and check that exactly the right expectations fail, for the right
+contractor and month, naming the right circuit.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations import device_suite, gx_engine, ledger_suite, reference
+from expectations.catalog import SUITE_NAMES
+from expectations.device_suite import SAMPLE_ROWS
+from expectations.results import SAMPLE_SIZE
+from expectations.runner import RunReport, run_suites
+from ingestion.demo import generate
+from ingestion.loader import load_folder
+
+NOW = datetime(2026, 11, 25, 12, 0)
+LISTED = "expect_column_values_to_be_between(listed_count, 1, None)"
+ONCE = "expect_column_values_to_be_between(listed_count, None, 1)"
+BANDWIDTH = "expect_column_values_to_be_in_set(bandwidth_mbps_agrees, [True])"
+A_ADDRESS = "expect_column_values_to_be_in_set(a_address_agrees, [True])"
+EXTRA = "expect_column_values_to_be_in_set(in_service_for_contractor, [True])"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("dq")
+    generate(root / "in")
+    manifest = json.loads((root / "in.manifest.json").read_text(encoding="utf-8"))
+    db = root / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    load_folder(con, root / "in", "load-1")
+    con.close()
+    return db, manifest
+
+
+@pytest.fixture(scope="module")
+def baseline(demo: tuple[Path, dict]):
+    db, _ = demo
+    con = duckdb.connect(str(db))
+    report = run_suites(con, "run-1", now=NOW)
+    con.execute("CHECKPOINT")
+    yield con, report
+    con.close()
+
+
+def _copy(demo: tuple[Path, dict], baseline, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    baseline[0].execute("CHECKPOINT")
+    target = tmp_path / "broken.duckdb"
+    shutil.copyfile(demo[0], target)
+    return duckdb.connect(str(target))
+
+
+def _by_key(report: RunReport, suite: str) -> dict[tuple, object]:
+    return {(r.expectation, r.contractor, r.month): r for r in report.results if r.suite == suite}
+
+
+def test_every_suite_runs_and_lands_in_audit_dq_results(baseline) -> None:
+    con, report = baseline
+    assert {r.suite for r in report.results} == set(SUITE_NAMES)
+    columns = con.execute("DESCRIBE audit.dq_results").fetchall()
+    assert [(c[0], c[1]) for c in columns] == [
+        ("run_id", "VARCHAR"),
+        ("suite", "VARCHAR"),
+        ("expectation", "VARCHAR"),
+        ("column", "VARCHAR"),
+        ("contractor", "VARCHAR"),
+        ("month", "VARCHAR"),
+        ("success", "BOOLEAN"),
+        ("observed_value", "VARCHAR"),
+        ("element_count", "BIGINT"),
+        ("unexpected_count", "BIGINT"),
+        ("unexpected_percent", "DOUBLE"),
+        ("unexpected_sample", "VARCHAR"),
+        ("evaluated_at", "TIMESTAMP"),
+    ]
+    rows = con.execute(
+        "SELECT expectation, month, success, unexpected_count, unexpected_sample, evaluated_at "
+        "FROM audit.dq_results WHERE run_id = 'run-1'"
+    ).fetchall()
+    assert len(rows) == len(report.results)
+    stored = con.execute("SELECT DISTINCT suite FROM audit.dq_results WHERE run_id = 'run-1'").fetchall()
+    assert {r[0] for r in stored} == set(SUITE_NAMES)
+    for expectation, month, success, unexpected, sample, at in rows:
+        assert re.fullmatch(r"expect_\w+\(.*\)", expectation)
+        assert month is None or re.fullmatch(r"\d{4}-\d{2}", month)
+        assert at == NOW
+        parsed = json.loads(sample)
+        assert isinstance(parsed, list) and len(parsed) <= SAMPLE_SIZE
+        if unexpected is not None:
+            assert success == (unexpected == 0) or "mostly" in expectation
+            assert len(parsed) == min(unexpected, SAMPLE_SIZE)
+    # Per-contractor suites carry the contractor; months follow the data (2026-08..10).
+    months = {r.month for r in report.results if r.month}
+    assert months == {"2026-08", "2026-09", "2026-10"}
+    assert {r.contractor for r in report.results if r.suite == "ledger_vs_eoms"} == {"铁通", "天龙讯", "澄星"}
+    assert all(r.contractor is None and r.month is None for r in report.results if r.suite == "device_metrics_sample")
+
+
+def test_missing_ledger_snapshot_leaves_every_circuit_unlisted(demo, baseline) -> None:
+    _, manifest = demo
+    _, report = baseline
+    [missing] = [m for m in manifest["missing_snapshots"] if m["dataset"] == "ledger"]
+    results = _by_key(report, "ledger_vs_eoms")
+    listed = results[(LISTED, missing["contractor"], missing["month"])]
+    assert not listed.success
+    assert listed.unexpected_count == listed.element_count > 0
+    delivered = _by_key(report, "ledger")[
+        ("expect_column_values_to_be_between(ledger_lines, 1, None)", missing["contractor"], missing["month"])
+    ]
+    assert not delivered.success
+    # A snapshot that exists is mostly listed: the demo's drift is small.
+    others = [
+        r for (e, c, m), r in results.items() if e == LISTED and (c, m) != (missing["contractor"], missing["month"])
+    ]
+    assert len(others) == 8 and all(r.unexpected_count < r.element_count / 10 for r in others)
+
+
+def test_reference_findings_name_the_offending_rows(baseline) -> None:
+    con, report = baseline
+    not_in_eoms = {
+        r[0]
+        for r in con.execute(
+            "SELECT circuit_id FROM raw.tickets t WHERE NOT EXISTS "
+            "(SELECT 1 FROM raw.eoms_circuits e WHERE e.circuit_id = t.circuit_id)"
+        ).fetchall()
+    }
+    found = [
+        s["circuit_id"]
+        for r in report.results
+        if r.suite == "tickets" and r.expectation == "expect_column_values_to_be_in_set(circuit_in_eoms, [True])"
+        for s in r.unexpected_sample
+    ]
+    assert not_in_eoms and sorted(found) == sorted(not_in_eoms)
+
+
+def test_device_metrics_are_validated_as_device_months_and_a_bounded_sample(baseline) -> None:
+    con, report = baseline
+    device_months, raw_rows = con.execute(
+        "SELECT count(DISTINCT (device_id, date_trunc('month', collected_at))), count(*) FROM raw.device_metrics"
+    ).fetchall()[0]
+    per_group = [
+        r
+        for r in report.results
+        if r.suite == "device_metrics" and r.expectation.startswith("expect_column_values_to_not_be_null(device_id)")
+    ]
+    assert sum(r.element_count for r in per_group) == device_months < raw_rows
+    sample = [r for r in report.results if r.suite == "device_metrics_sample"]
+    assert sample and all(0 < r.element_count <= SAMPLE_ROWS for r in sample)
+    # Devices whose circuit is not in EOMS have no contractor: reported, not scored.
+    unknown = [r for r in report.results if r.suite == "device_metrics" and r.contractor is None]
+    assert unknown and all(not r.success for r in unknown if "circuit_in_eoms" in r.expectation)
+
+
+def test_scores_are_the_share_of_expectations_passed(baseline) -> None:
+    con, report = baseline
+    scores = con.execute(
+        "SELECT contractor, month, evaluated, passed, score, is_latest_run FROM audit.dq_scores WHERE run_id = 'run-1'"
+    ).fetchall()
+    assert len(scores) == 9
+    for contractor, month, evaluated, passed, score, _ in scores:
+        mine = [r for r in report.results if r.contractor == contractor and r.month in (month, None)]
+        assert evaluated == len(mine) and passed == sum(r.success for r in mine)
+        assert score == pytest.approx(round(100.0 * passed / evaluated, 2))
+
+
+def test_samples_are_deterministic_and_earlier_runs_are_kept(baseline) -> None:
+    con, _ = baseline
+    before = con.execute("SELECT count(*) FROM audit.dq_results WHERE run_id = 'run-1'").fetchall()[0][0]
+    later = datetime(2026, 11, 26, 8, 0)
+    run_suites(con, "run-2", suites=["ledger_vs_eoms", "ledger"], now=later)
+    run_suites(con, "run-2", suites=["ledger_vs_eoms", "ledger"], now=later)  # a retried step replaces its rows
+    assert con.execute("SELECT count(*) FROM audit.dq_results WHERE run_id = 'run-1'").fetchall()[0][0] == before
+    cols = (
+        'suite, expectation, "column", contractor, month, success, observed_value, element_count, '
+        "unexpected_count, unexpected_percent, unexpected_sample"
+    )
+    again = con.execute(f"SELECT {cols} FROM audit.dq_results WHERE run_id = 'run-2' ORDER BY ALL").fetchall()
+    first = con.execute(
+        f"SELECT {cols} FROM audit.dq_results WHERE run_id = 'run-1' AND suite IN ('ledger_vs_eoms', 'ledger') "
+        "ORDER BY ALL"
+    ).fetchall()
+    assert again == first
+    latest = con.execute("SELECT DISTINCT run_id FROM audit.dq_scores WHERE is_latest_run").fetchall()
+    assert latest == [("run-2",)]
+
+
+def _pick_contractor_month(report: RunReport) -> tuple[str, str]:
+    """A snapshot whose listed / once / bandwidth findings fit in one sample (< 10 each)."""
+    results = _by_key(report, "ledger_vs_eoms")
+    groups = sorted({(c, m) for (_, c, m) in results if c and m})
+    for c, m in groups:
+        found = [results.get((e, c, m)) for e in (LISTED, ONCE, BANDWIDTH, EXTRA)]
+        if all(r is not None and r.unexpected_count < SAMPLE_SIZE - 1 for r in found):
+            return c, m
+    raise AssertionError("no contractor-month with few ledger findings in the demo")
+
+
+def _consistent_circuits(con: duckdb.DuckDBPyConnection, contractor: str, month: str) -> list[tuple[str, int]]:
+    """Oracle, written independently of the suite: in service at month end, listed once, same bandwidth."""
+    start = f"{month}-01"
+    return con.execute(
+        """
+        WITH svc AS (
+            SELECT circuit_id, bandwidth_mbps FROM raw.eoms_circuits
+            WHERE contractor = ? AND activated_on <= last_day(CAST(? AS DATE))
+              AND (removed_on IS NULL OR removed_on > last_day(CAST(? AS DATE)))
+        ), lines AS (
+            SELECT circuit_id, count(*) AS n, min(bandwidth_mbps) AS bw FROM raw.ledger
+            WHERE contractor = ? AND ledger_month = CAST(? AS DATE) GROUP BY circuit_id
+        )
+        SELECT svc.circuit_id, svc.bandwidth_mbps FROM svc JOIN lines USING (circuit_id)
+        WHERE lines.n = 1 AND lines.bw = svc.bandwidth_mbps ORDER BY svc.circuit_id LIMIT 8
+        """,
+        [contractor, start, start, contractor, start],
+    ).fetchall()
+
+
+def test_broken_ledger_fails_listed_once_and_bandwidth_for_that_contractor_month(demo, baseline, tmp_path) -> None:
+    _, base = baseline
+    contractor, month = _pick_contractor_month(base)
+    con = _copy(demo, baseline, tmp_path)
+    (deleted, _), (doubled, _), (changed, bandwidth) = _consistent_circuits(con, contractor, month)[:3]
+    snapshot = "contractor = ? AND ledger_month = CAST(? AS DATE) AND circuit_id = ?"
+    con.execute(f"DELETE FROM raw.ledger WHERE {snapshot}", [contractor, f"{month}-01", deleted])
+    con.execute(
+        f"INSERT INTO raw.ledger SELECT * REPLACE (_row + 100000 AS _row) FROM raw.ledger WHERE {snapshot}",
+        [contractor, f"{month}-01", doubled],
+    )
+    con.execute(
+        f"UPDATE raw.ledger SET bandwidth_mbps = ? WHERE {snapshot}",
+        [bandwidth * 10, contractor, f"{month}-01", changed],
+    )
+    broken = run_suites(con, "broken", suites=["ledger_vs_eoms"], now=NOW)
+    con.close()
+    before, after = _by_key(base, "ledger_vs_eoms"), _by_key(broken, "ledger_vs_eoms")
+
+    listed = after[(LISTED, contractor, month)]
+    assert not listed.success
+    assert listed.unexpected_count == before[(LISTED, contractor, month)].unexpected_count + 1
+    assert {"circuit_id": deleted, "listed_count": 0} in listed.unexpected_sample
+
+    once = after[(ONCE, contractor, month)]
+    assert not once.success
+    assert once.unexpected_count == before[(ONCE, contractor, month)].unexpected_count + 1
+    [dup] = [s for s in once.unexpected_sample if s["circuit_id"] == doubled]
+    assert dup["listed_count"] == 2
+
+    bw = after[(BANDWIDTH, contractor, month)]
+    assert not bw.success
+    assert bw.unexpected_count == before[(BANDWIDTH, contractor, month)].unexpected_count + 1
+    [wrong] = [s for s in bw.unexpected_sample if s["circuit_id"] == changed]
+    assert (wrong["eoms_bandwidth_mbps"], wrong["ledger_bandwidth_mbps"]) == (bandwidth, bandwidth * 10)
+
+    # Nothing else moved: other fields, extra lines, other contractor-months.
+    for key, result in after.items():
+        if key in {(LISTED, contractor, month), (ONCE, contractor, month), (BANDWIDTH, contractor, month)}:
+            continue
+        assert (result.success, result.unexpected_count, result.unexpected_sample) == (
+            before[key].success,
+            before[key].unexpected_count,
+            before[key].unexpected_sample,
+        ), key
+
+
+def test_ledger_comparison_is_nfkc_trim_collapse_and_case_sensitive(demo, baseline, tmp_path) -> None:
+    _, base = baseline
+    contractor, month = _pick_contractor_month(base)
+    con = _copy(demo, baseline, tmp_path)
+    (same, _), (differs, _) = _consistent_circuits(con, contractor, month)[3:5]
+    # EOMS says "Block A 1号"; the ledger types it full-width with odd spacing (agrees) or in lower case (does not).
+    con.execute("UPDATE raw.eoms_circuits SET a_address = 'Block A 1号' WHERE circuit_id IN (?, ?)", [same, differs])
+    line = "contractor = ? AND ledger_month = CAST(? AS DATE) AND circuit_id = ?"
+    con.execute(
+        f"UPDATE raw.ledger SET a_address = '\u3000Ｂｌｏｃｋ \u3000 Ａ  1号 ' WHERE {line}",
+        [contractor, f"{month}-01", same],
+    )
+    con.execute(f"UPDATE raw.ledger SET a_address = 'block a 1号' WHERE {line}", [contractor, f"{month}-01", differs])
+    broken = run_suites(con, "normalised", suites=["ledger_vs_eoms"], now=NOW)
+    con.close()
+    before = _by_key(base, "ledger_vs_eoms")[(A_ADDRESS, contractor, month)]
+    after = _by_key(broken, "ledger_vs_eoms")[(A_ADDRESS, contractor, month)]
+    assert after.unexpected_count == before.unexpected_count + 1
+    flagged = {s["circuit_id"]: s for s in after.unexpected_sample}
+    assert same not in flagged
+    assert flagged[differs]["ledger_a_address"] == "block a 1号"
+    assert flagged[differs]["eoms_a_address"] == "Block A 1号"
+
+
+def test_in_service_means_removed_after_month_end(demo, baseline, tmp_path) -> None:
+    """Edge rule 8: removed on the last day = not in service that month (its line is extra); the day after = in."""
+    _, base = baseline
+    contractor, month = _pick_contractor_month(base)
+    con = _copy(demo, baseline, tmp_path)
+    (gone, _), (kept, _) = _consistent_circuits(con, contractor, month)[5:7]
+    end = f"last_day(CAST('{month}-01' AS DATE))"
+    con.execute(f"UPDATE raw.eoms_circuits SET removed_on = {end}, status = '拆机' WHERE circuit_id = ?", [gone])
+    con.execute(f"UPDATE raw.eoms_circuits SET removed_on = {end} + 1 WHERE circuit_id = ?", [kept])
+    broken = run_suites(con, "removed", suites=["ledger_vs_eoms"], now=NOW)
+    con.close()
+    before, after = _by_key(base, "ledger_vs_eoms"), _by_key(broken, "ledger_vs_eoms")
+    assert after[(LISTED, contractor, month)].element_count == before[(LISTED, contractor, month)].element_count - 1
+    extra = after[(EXTRA, contractor, month)]
+    assert extra.unexpected_count == before[(EXTRA, contractor, month)].unexpected_count + 1
+    [line] = [s for s in extra.unexpected_sample if s["circuit_id"] == gone]
+    year, mon = map(int, month.split("-"))
+    assert line["eoms_state"] == f"removed {month}-{calendar.monthrange(year, mon)[1]:02d}" and line["_file"]
+    assert kept not in {s["circuit_id"] for s in extra.unexpected_sample}
+
+
+def test_split_results_equal_validating_each_contractor_month_alone(baseline) -> None:
+    """The stacked frame is validated once and split; GE on one contractor-month's own frame agrees."""
+    con, report = baseline
+    contractor, month = _pick_contractor_month(report)
+    device_suite.aggregate(con)
+    reference.prepare(con, NOW)
+    [circuits, _] = ledger_suite.batches(None)
+    frame = con.execute(circuits.sql).df()
+    reference.cleanup(con)
+    own = frame[(frame["contractor"] == contractor) & (frame["month"] == month)].reset_index(drop=True)
+    alone = {o.check.name: o for o in gx_engine.validate(own, circuits.checks, "alone")}
+    split = _by_key(report, "ledger_vs_eoms")
+    for name, outcome in alone.items():
+        judged = outcome.result["element_count"] - outcome.result.get("missing_count", 0)
+        if judged == 0:
+            assert (name, contractor, month) not in split
+            continue
+        mine = split[(name, contractor, month)]
+        assert (mine.success, mine.unexpected_count, mine.element_count) == (
+            outcome.success,
+            outcome.result["unexpected_count"],
+            outcome.result["element_count"],
+        ), name
+        assert mine.unexpected_percent == pytest.approx(outcome.result["unexpected_percent"])
+
+
+def test_defining_suites_does_not_import_great_expectations() -> None:
+    code = (
+        "import sys, expectations.catalog, expectations.runner; "
+        "assert 'great_expectations' not in sys.modules, 'GE imported eagerly'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
