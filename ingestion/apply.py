@@ -34,9 +34,12 @@ def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> 
     names = ds.key if ds.apply is Apply.ENTITY else tuple(dict.fromkeys((*ds.snapshot, *ds.key)))
     key = _cols(names)
     t = ds.table
+    # Equal keys have equal hashes: grouping one 64-bit hash is the cheap proof that a file has no
+    # duplicate keys (a collision only sends us down the exact path below, which is always correct).
     dup_inside = _scalar(
         con,
-        f"SELECT count(*) FROM (SELECT {key} FROM {t} WHERE _load_seq = {seq} GROUP BY {key} HAVING count(*) > 1)",
+        f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM {t} WHERE _load_seq = {seq} "
+        "GROUP BY h HAVING count(*) > 1)",
     )
     has_others = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
     overlap = has_others and _scalar(

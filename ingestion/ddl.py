@@ -14,8 +14,7 @@ from ingestion.model import Dataset
 
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_file", "VARCHAR"),  # path relative to the input folder: the ordering key
-    ("_sha256", "VARCHAR"),
-    ("_load_seq", "BIGINT"),  # tie-break for the same path loaded again with new content
+    ("_load_seq", "BIGINT"),  # the load (audit.load_log, which holds the sha256); tie-break for a path reloaded
     ("_row", "BIGINT"),  # 1-based spreadsheet row (header = row 1)
     ("_extra", "VARCHAR"),  # JSON of the unknown extra columns, NULL when none
 )

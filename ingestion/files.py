@@ -67,6 +67,10 @@ class Source:
     def column(self, pos: int) -> str:
         return f"c{pos}"
 
+    def normalized(self, pos: int) -> str:
+        """The cell after Unicode NFKC, computed once per file by polars (or DuckDB for Parquet)."""
+        return f"n{pos}"
+
 
 def detect_encoding(head: bytes, path: Path) -> str:
     """UTF-8 (with or without BOM) first, then the Chinese Windows encodings."""
@@ -148,6 +152,7 @@ def _register_frame(
     width = len(headers)
     body = frame.slice(header_idx + 1)
     body = body.select([pl.col(c).alias(f"c{i}") for i, c in enumerate(frame.columns[:width])])
+    body = body.with_columns([pl.col(f"c{i}").str.normalize("NFKC").alias(f"n{i}") for i in range(width)])
     body = body.with_row_index("_idx").with_columns(
         (pl.col("_idx").cast(pl.Int64) + header_idx + 1 + first_row).alias("_row")
     )
@@ -205,8 +210,20 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Sour
     headers = [d[0] for d in desc]
     types = [d[1] for d in desc]
     cols = ", ".join(f'"{_ident(h)}" AS c{i}' for i, h in enumerate(headers))
+    # NFKC only where a column holds non-ASCII text: machine exports (IDs, hostnames) are ASCII,
+    # and one aggregate scan is far cheaper than a per-vector round trip through Python.
+    text_cols = [h for h, t in zip(headers, types, strict=True) if t.upper() == "VARCHAR"]
+    ascii_only: dict[str, bool] = {}
+    if text_cols:
+        probe = ", ".join(f'coalesce(bool_and(strlen("{_ident(h)}") = length("{_ident(h)}")), TRUE)' for h in text_cols)
+        flags = con.execute(f"SELECT {probe} FROM read_parquet('{_q(path)}')").fetchall()[0]
+        ascii_only = dict(zip(text_cols, flags, strict=True))
+    norm = ", ".join(
+        (f'dw_nfkc("{_ident(h)}") AS n{i}' if not ascii_only.get(h, True) else f'"{_ident(h)}" AS n{i}')
+        for i, h in enumerate(headers)
+    )
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols}, file_row_number + 2 AS _row "
+        f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {cols}, {norm}, file_row_number + 2 AS _row "
         f"FROM read_parquet('{_q(path)}', file_row_number = true)"
     )
     return Source(name, headers, types, "parquet")
@@ -229,7 +246,11 @@ def _open_big_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Sour
     spill = tmpdir / "cells.parquet"
     lf = pl.scan_csv(src, has_header=True, infer_schema=False, encoding="utf8")
     headers = [h.lstrip("\ufeff") for h in lf.collect_schema().names()]
-    lf = lf.select([pl.col(c).alias(f"c{i}") for i, c in enumerate(lf.collect_schema().names())])
+    names = lf.collect_schema().names()
+    lf = lf.select(
+        [pl.col(c).alias(f"c{i}") for i, c in enumerate(names)]
+        + [pl.col(c).str.normalize("NFKC").alias(f"n{i}") for i, c in enumerate(names)]
+    )
     lf = lf.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
     lf.sink_parquet(spill)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{_q(spill)}')")

@@ -200,7 +200,9 @@ def _load_rows(con: duckdb.DuckDBPyConnection, pf: PlannedFile, source, match: H
     parsed = parsed_relation(source, match)
     rows_read = int(con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0])
     rows_loaded = int(con.execute(insert_good_sql(match, lineage, parsed)).fetchall()[0][0])
-    rows_rejected = int(con.execute(insert_rejects_sql(source, match, lineage, parsed)).fetchall()[0][0])
+    rows_rejected = 0
+    if rows_loaded < rows_read:  # a second pass over the file only when it has bad rows
+        rows_rejected = int(con.execute(insert_rejects_sql(source, match, lineage, parsed)).fetchall()[0][0])
     if rows_read != rows_loaded + rows_rejected:
         raise ReconciliationError(
             f"{pf.file}: rows_read {rows_read} != loaded {rows_loaded} + rejected {rows_rejected}"

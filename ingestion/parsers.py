@@ -36,7 +36,16 @@ TYPED_NUMBER = (
 
 @dataclass
 class ColumnSQL:
-    value: str
+    """A column's parsing in stages, so that no expression is evaluated twice per row.
+
+    Every SQL string may use the placeholders {S} (the source column), {C} (the cell as text),
+    {N} (the cell after NFKC, as text), {T} (the `text` stage), {Q} (the `parse` stage) and {V} (the `value` stage); `validate.py`
+    materialises each stage as a column of the next query layer and fills them in.
+    """
+
+    text: str = "NULL"  # the trimmed, NFKC'd cell (or the typed source value)
+    parse: str = "NULL"  # the parsed value before range/plausibility checks
+    value: str = "NULL"  # the stored value
     # (condition, reason) pairs in order: the row is bad when a condition is true. Kept apart so
     # the good-row query evaluates plain booleans and only the rejects query builds reason text.
     checks: list[tuple[str, str]] = field(default_factory=list)
@@ -82,18 +91,29 @@ def excel_serial(t: str) -> str:
     )
 
 
-def timestamp_sql(t: str, excel: bool) -> str:
+def timestamp_parse(t: str, excel: bool) -> str:
     parsed = f"try_strptime({t}, {_list(TIMESTAMP_FORMATS)})"
-    if excel:
-        parsed = f"coalesce({parsed}, {excel_serial(t)})"
-    return f"CASE WHEN {parsed} >= TIMESTAMP '{EARLIEST}' AND {parsed} < TIMESTAMP '{LATEST}' THEN {parsed} END"
+    return f"coalesce({parsed}, {excel_serial(t)})" if excel else parsed
 
 
-def date_sql(t: str, excel: bool) -> str:
+def date_parse(t: str, excel: bool) -> str:
     parsed = f"try_strptime({t}, {_list(DATE_FORMATS)})"
     if excel:  # a date cell comes out of the workbook as '2026-10-03 00:00:00'
         parsed = f"coalesce({parsed}, try_strptime({t}, '%Y-%m-%d %H:%M:%S'), {excel_serial(t)})"
-    return f"CASE WHEN {parsed} >= TIMESTAMP '{EARLIEST}' AND {parsed} < TIMESTAMP '{LATEST}' THEN {parsed}::DATE END"
+    return parsed
+
+
+def plausible(q: str, cast: str = "") -> str:
+    """The parsed time when it lies in the plausible range, else NULL."""
+    return f"CASE WHEN {q} >= TIMESTAMP '{EARLIEST}' AND {q} < TIMESTAMP '{LATEST}' THEN {q}{cast} END"
+
+
+def timestamp_sql(t: str, excel: bool) -> str:
+    return plausible(timestamp_parse(t, excel))
+
+
+def date_sql(t: str, excel: bool) -> str:
+    return plausible(date_parse(t, excel), "::DATE")
 
 
 def month_sql(t: str, excel: bool) -> str:
@@ -143,85 +163,80 @@ def _range_errors(col: Column, v: str, cell: str) -> list[tuple[str, str]]:
 
 
 def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> ColumnSQL:
-    """Value and reject reason of `col` read from source expression `src` (None: column absent)."""
+    """The stages and checks of `col` read from source column `src` (None: the file lacks it)."""
     if src is None:
         extras = {}
         if col.keeps_raw:
             extras[f"{col.name}_raw"] = "NULL::VARCHAR"
         if col.keeps_text:
             extras[f"{col.name}_text"] = "NULL::VARCHAR"
-        return ColumnSQL(f"NULL::{col.sql_type}", [], extras)
+        return ColumnSQL(value=f"NULL::{col.sql_type}", extras=extras)
 
     typed = src_type.upper()
-    cell = f"{src}::VARCHAR"
-    t = f"dw_trim(dw_nfkc({cell}))"
     kind = col.kind
-    errors: list[tuple[str, str]] = []
-    extras = {}
+    out = ColumnSQL(text="dw_trim({N})", parse="{T}", value="{Q}")
     parse_error: tuple[str, str] | None = None
 
     if kind is Kind.TIMESTAMP and typed.startswith(TYPED_TIME):
-        value = f"CAST({src} AS TIMESTAMP)"
-        t = cell
+        out.text, out.parse, out.value = "{S}", "CAST({S} AS TIMESTAMP)", "{Q}"
     elif kind in (Kind.INT, Kind.DECIMAL) and typed.startswith(TYPED_NUMBER):
-        value = f"CAST({src} AS {col.sql_type})" if kind is Kind.DECIMAL else f"TRY_CAST({src} AS BIGINT)"
+        out.text = "{S}"
+        out.parse = "CAST({S} AS DOUBLE)" if kind is Kind.DECIMAL else "TRY_CAST({S} AS BIGINT)"
         if kind is Kind.INT:
-            errors.append(_when(f"{src} IS NOT NULL AND {src} <> round({src})", "不是整数", "not an integer", cell))
-        t = cell
+            out.checks.append(_when("{S} <> round({S})", "不是整数", "not an integer", "{C}"))
     elif kind is Kind.TEXT:
-        value = f"CASE WHEN dw_trim({cell}) IS NOT NULL THEN {cell} END"
-        t = f"dw_trim({cell})"
+        out.text = "dw_trim({C})"
+        out.value = "CASE WHEN {T} IS NOT NULL THEN {C} END"
     elif kind is Kind.ID:
-        value = f"dw_id({cell})"
-        extras[f"{col.name}_raw"] = cell
+        out.text, out.value = "upper(dw_trim({N}))", "{T}"
+        out.extras[f"{col.name}_raw"] = "{C}"
     elif kind is Kind.NAME:
-        value = f"dw_name({cell})"
+        out.text, out.value = "regexp_replace(dw_trim({N}), '\\s+', ' ', 'g')", "{T}"
     elif kind is Kind.ENUM:
-        value = enum_sql(t, col.allowed)
+        out.parse = enum_sql("{T}", col.allowed)
         parse_error = ("不在允许值内", "not an allowed value")
     elif kind is Kind.TIMESTAMP:
-        value = timestamp_sql(t, excel)
+        out.parse, out.value = timestamp_parse("{T}", excel), plausible("{Q}")
         parse_error = ("无法解析的时间", "unparseable timestamp")
     elif kind is Kind.DATE:
-        value = date_sql(t, excel)
+        out.parse, out.value = date_parse("{T}", excel), plausible("{Q}", "::DATE")
         parse_error = ("无法解析的日期", "unparseable date")
     elif kind is Kind.MONTH:
-        value = month_sql(t, excel)
+        out.parse = month_sql("{T}", excel)
         parse_error = ("无法解析的月份", "unparseable month")
     elif kind is Kind.YESNO:
-        value = yesno_sql(t)
+        out.parse = yesno_sql("{T}")
         parse_error = ("不是是/否值", "not a yes/no value")
     elif kind is Kind.INT:
-        value = int_sql(t)
+        out.parse = int_sql("{T}")
         parse_error = ("不是整数", "not an integer")
     elif kind is Kind.DECIMAL:
-        value = number_sql(t)
+        out.parse = number_sql("{T}")
         parse_error = ("不是数字", "not a number")
     else:  # pragma: no cover - every Kind is handled above
         raise ValueError(kind)
 
     if col.keeps_text:
-        extras[f"{col.name}_text"] = f"dw_trim({cell})"
+        out.extras[f"{col.name}_text"] = "dw_trim({C})"
     if col.form_item:  # judged as an item by the KPI models, never a bad row
-        return ColumnSQL(value, [], extras)
+        return out
 
+    checks: list[tuple[str, str]] = []
+    if col.required:
+        checks.append(("{T} IS NULL", lit("必填项为空 / required value is blank")))
     if parse_error is not None:
-        errors.insert(0, _when(f"{t} IS NOT NULL AND ({value}) IS NULL", *parse_error, cell))
+        checks.append(_when("{T} IS NOT NULL AND {V} IS NULL", *parse_error, "{C}"))
+    checks.extend(out.checks)
     if kind in (Kind.INT, Kind.DECIMAL):
-        errors.extend(_range_errors(col, value, cell))
+        checks.extend(_range_errors(col, "{V}", "{C}"))
     if col.reference == "prefecture":
-        errors.append(
+        checks.append(
             _when(
-                f"{value} IS NOT NULL AND {value} NOT IN (SELECT prefecture FROM ref_prefectures)",
+                "{V} IS NOT NULL AND {V} NOT IN (SELECT prefecture FROM ref_prefectures)",
                 "未知地市",
                 "unknown prefecture",
-                cell,
+                "{C}",
             )
         )
-    if col.required:
-        # For kinds whose value is NULL exactly when the cell is blank, test the value (cheaper).
-        blank = f"({value}) IS NULL" if kind in (Kind.ID, Kind.NAME, Kind.TEXT) else f"{t} IS NULL"
-        if typed.startswith(TYPED_TIME + TYPED_NUMBER):
-            blank = f"{src} IS NULL"
-        errors.insert(0, (blank, lit("必填项为空 / required value is blank")))
-    return ColumnSQL(value, errors, extras)
+    out.checks = checks
+    return out

@@ -26,47 +26,63 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _fill(sql: str, pos: int | None, name: str) -> str:
+    """Replace the stage placeholders of parsers.ColumnSQL by this layer's column names."""
+    if pos is not None:
+        sql = sql.replace("{S}", f"s_{pos}").replace("{C}", f"s_{pos}::VARCHAR").replace("{N}", f"n_{pos}::VARCHAR")
+    for token, prefix in (("{T}", "t_"), ("{Q}", "q_"), ("{V}", "p_")):
+        sql = sql.replace(token, _ident(prefix + name))
+    return sql
+
+
 def parsed_relation(source: Source, match: HeaderMatch) -> str:
-    """SQL of the file's rows: p_<col> values, f_<col> reasons, x_<extra> stored extras, s_<i> cells, _bad."""
+    """SQL of the file's rows: p_<col> values, f_<col> reasons, x_<extra> stored extras, s_<i> cells, _bad.
+
+    Built in layers (text → parse → value → checks), each a column of the next, so a cell is
+    normalised and parsed once however many checks read it.
+    """
     ds = match.dataset
-    selects = ["_row"]
-    reasons: dict[str, str] = {}
-    bads: dict[str, str] = {}
+    cols = []
     for col in ds.columns:
         pos = match.columns.get(col.name)
-        src = source.column(pos) if pos is not None else None
         typ = source.types[pos] if pos is not None else "VARCHAR"
-        sql = column_sql(col, src, typ, source.excel)
-        selects.append(f"{sql.value} AS {_ident('p_' + col.name)}")
-        for name, extra in sql.extras.items():
-            selects.append(f"{extra} AS {_ident('x_' + name)}")
-        reasons[col.name] = sql.error
-        bads[col.name] = sql.bad
-    for col in ds.columns:
-        selects.append(f"{reasons[col.name]} AS {_ident('e_' + col.name)}")
-        selects.append(f"({bads[col.name]}) AS {_ident('b_' + col.name)}")
+        cols.append((col, pos, column_sql(col, source.column(pos) if pos is not None else None, typ, source.excel)))
+
+    cells = [f"{source.column(i)} AS s_{i}, {source.normalized(i)} AS n_{i}" for i in range(len(source.headers))]
+    texts = [f"{_fill(sql.text, pos, c.name)} AS {_ident('t_' + c.name)}" for c, pos, sql in cols]
+    parses = [f"{_fill(sql.parse, pos, c.name)} AS {_ident('q_' + c.name)}" for c, pos, sql in cols]
+    values = [f"{_fill(sql.value, pos, c.name)} AS {_ident('p_' + c.name)}" for c, pos, sql in cols]
+    extras = [
+        f"{_fill(extra, pos, c.name)} AS {_ident('x_' + name)}" for c, pos, sql in cols for name, extra in sql.extras.items()
+    ]
     if match.extras:
-        pairs = ", ".join(f"{lit(h)}, {source.column(p)}::VARCHAR" for h, p in match.extras.items())
-        selects.append(f"json_object({pairs})::VARCHAR AS _extra")
+        pairs = ", ".join(f"{lit(h)}, s_{p}::VARCHAR" for h, p in match.extras.items())
+        extras.append(f"json_object({pairs})::VARCHAR AS _extra")
     else:
-        selects.append("NULL::VARCHAR AS _extra")
-    selects.extend(f"{source.column(i)} AS s_{i}" for i in range(len(source.headers)))
-    parsed = f"SELECT {', '.join(selects)} FROM {source.relation}"
+        extras.append("NULL::VARCHAR AS _extra")
+    checks = []
+    for c, pos, sql in cols:
+        checks.append(f"({_fill(sql.bad, pos, c.name)}) AS {_ident('b_' + c.name)}")
+        checks.append(f"{_fill(sql.error, pos, c.name)} AS {_ident('e_' + c.name)}")
 
     # Rules over two columns: reported on the second one, after its own parse errors. The good-row
     # query only evaluates the booleans; reason text (f_<col>) is built for the rejects alone.
     final, bad = [], []
     for col in ds.columns:
         rules = [r for r in ds.row_rules if r.column == col.name]
-        checks = [f"CASE WHEN NOT ({r.sql}) THEN {lit(r.reason)} END" for r in rules]
+        reasons = [f"CASE WHEN NOT ({r.sql}) THEN {lit(r.reason)} END" for r in rules]
         final.append(
-            f"coalesce({_ident('e_' + col.name)}, {', '.join(checks) or 'NULL'}) AS {_ident('f_' + col.name)}"
+            f"coalesce({_ident('e_' + col.name)}, {', '.join(reasons) or 'NULL'}) AS {_ident('f_' + col.name)}"
         )
         bad.append(_ident("b_" + col.name))
         bad.extend(f"coalesce(NOT ({r.sql}), FALSE)" for r in rules)
     return (
-        f"WITH parsed AS ({parsed}), "
-        f"ruled AS (SELECT *, {', '.join(final)} FROM parsed) "
+        f"WITH l1 AS (SELECT _row, {', '.join(cells)} FROM {source.relation}), "
+        f"l2 AS (SELECT *, {', '.join(texts)} FROM l1), "
+        f"l3 AS (SELECT *, {', '.join(parses)} FROM l2), "
+        f"l4 AS (SELECT *, {', '.join(values + extras)} FROM l3), "
+        f"l5 AS (SELECT *, {', '.join(checks)} FROM l4), "
+        f"ruled AS (SELECT *, {', '.join(final)} FROM l5) "
         f"SELECT *, ({' OR '.join(bad)}) AS _bad FROM ruled"
     )
 
@@ -85,8 +101,6 @@ def insert_good_sql(match: HeaderMatch, lineage: Lineage, parsed: str) -> str:
         targets.append(_ident(name))
         if name == "_file":
             values.append(lit(lineage.file))
-        elif name == "_sha256":
-            values.append(lit(lineage.sha256))
         elif name == "_load_seq":
             values.append(str(lineage.load_seq))
         elif name in ("_row", "_extra"):

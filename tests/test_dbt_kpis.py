@@ -604,7 +604,7 @@ def write_raw(db: Path) -> None:
                 for c in list(row):
                     if f"{c}_raw" in cols and f"{c}_raw" not in full:
                         full[f"{c}_raw"] = row[c]
-                full.update(_file=f"{table}_fixture.csv", _sha256="0" * 64, _load_seq=1, _row=i)
+                full.update(_file=f"{table}_fixture.csv", _load_seq=1, _row=i)
                 names = [c for c in full if c in cols]
                 assert len(names) == len(full), f"{table}: unknown columns {set(full) - set(cols)}"
                 sql = f"INSERT INTO raw.{table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
