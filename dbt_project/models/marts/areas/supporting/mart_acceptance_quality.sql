@@ -1,0 +1,110 @@
+-- Area 8 (工程验收): one row per month × grain × contractor × prefecture of fct_kpi
+-- with the three acceptance KPIs side by side exactly as fct_kpi has them (first pass,
+-- documents within the working-day deadline, a fault within 90 days), and from the
+-- acceptances themselves the open issues (遗留问题数) and the post-acceptance fault
+-- tickets counted (an acceptance can have several; the KPI counts it once).
+{% set kpis = ['acceptance_first_pass_rate', 'acceptance_docs_timely_rate', 'post_acceptance_fault_rate'] %}
+with
+
+kpis as (
+
+    select * from {{ ref('fct_kpi') }}
+    where kpi_code in ('{{ kpis | join("', '") }}')
+
+),
+
+pivoted as (
+
+    select
+        {% for kpi in kpis %}
+        max(case when kpi_code = '{{ kpi }}' then numerator end) as {{ kpi }}_numerator,
+        max(case when kpi_code = '{{ kpi }}' then denominator end) as {{ kpi }}_denominator,
+        max(case when kpi_code = '{{ kpi }}' then value end) as {{ kpi }},
+        {% endfor %}
+        month,
+        grain,
+        contractor,
+        prefecture
+    from kpis
+    group by month, grain, contractor, prefecture
+
+),
+
+acceptances as (
+
+    select
+        {{ format_month('month') }} as month,
+        contractor,
+        prefecture,
+        coalesce(open_issues, 0) as open_issues,
+        post_acceptance_fault_count
+    from {{ ref('int_acceptances_assessed') }}
+
+),
+
+counted as (
+
+    select
+        month,
+        'province' as grain,
+        '' as contractor,
+        '' as prefecture,
+        sum(open_issues) as open_issues,
+        sum(post_acceptance_fault_count) as post_acceptance_fault_tickets
+    from acceptances
+    group by month
+
+    union all
+
+    select
+        month,
+        'contractor' as grain,
+        contractor,
+        '' as prefecture,
+        sum(open_issues) as open_issues,
+        sum(post_acceptance_fault_count) as post_acceptance_fault_tickets
+    from acceptances
+    where contractor is not null
+    group by month, contractor
+
+    union all
+
+    select
+        month,
+        'contractor_prefecture' as grain,
+        contractor,
+        prefecture,
+        sum(open_issues) as open_issues,
+        sum(post_acceptance_fault_count) as post_acceptance_fault_tickets
+    from acceptances
+    where contractor is not null and prefecture is not null
+    group by month, contractor, prefecture
+
+),
+
+final as (
+
+    select
+        pivoted.month,
+        pivoted.grain,
+        pivoted.contractor,
+        pivoted.prefecture,
+        {% for kpi in kpis %}
+        cast(pivoted.{{ kpi }}_numerator as decimal(38, 6)) as {{ kpi }}_numerator,
+        cast(pivoted.{{ kpi }}_denominator as decimal(38, 6)) as {{ kpi }}_denominator,
+        cast(pivoted.{{ kpi }} as decimal(38, 6)) as {{ kpi }},
+        {% endfor %}
+        cast(coalesce(counted.open_issues, 0) as bigint) as open_issues,
+        cast(coalesce(counted.post_acceptance_fault_tickets, 0) as bigint) as post_acceptance_fault_tickets
+    from pivoted
+    left join counted
+        on
+            pivoted.month = counted.month
+            and pivoted.grain = counted.grain
+            and pivoted.contractor = counted.contractor
+            and pivoted.prefecture = counted.prefecture
+
+)
+
+select * from final
+order by month, grain, contractor, prefecture
