@@ -48,7 +48,11 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
         typ = source.types[pos] if pos is not None else "VARCHAR"
         cols.append((col, pos, column_sql(col, source.column(pos) if pos is not None else None, typ, source.excel)))
 
-    cells = [f"{source.column(i)} AS s_{i}, {source.normalized(i)} AS n_{i}" for i in range(len(source.headers))]
+    # The NFKC'd cell is read only where a parser asks for it ({N}): normalising free text that
+    # is stored as delivered would cost a Python round trip per vector on non-ASCII columns.
+    wants_n = {pos for c, pos, sql in cols if pos is not None and "{N}" in sql.text + sql.parse + sql.value}
+    cells = [f"{source.column(i)} AS s_{i}" for i in range(len(source.headers))]
+    cells += [f"{source.normalized(i)} AS n_{i}" for i in sorted(wants_n)]
     texts = [f"{_fill(sql.text, pos, c.name)} AS {_ident('t_' + c.name)}" for c, pos, sql in cols]
     parses = [f"{_fill(sql.parse, pos, c.name)} AS {_ident('q_' + c.name)}" for c, pos, sql in cols]
     values = [f"{_fill(sql.value, pos, c.name)} AS {_ident('p_' + c.name)}" for c, pos, sql in cols]
