@@ -4,8 +4,8 @@
 -- over 1472-byte pings with Σ sent > 0; no such pings = not healthy). Sums are exact
 -- DECIMALs, summed from int_device_months_aggregated (the per-month sums of the
 -- 100 M-row sample table, built incrementally). The circuit is the one of the
--- device's latest sample that names one; the contractor and prefecture come from that circuit in EOMS (NULL when it is not
--- there: province grain only, edge rule 10).
+-- device's latest sample that names one; the contractor and prefecture come from
+-- that circuit in EOMS (NULL when it is not there: province grain only, edge rule 10).
 with
 
 thresholds as (
