@@ -65,7 +65,7 @@ sqlfluff: manifest
 pytest: setup
 	$(UV) run --frozen pytest -q
 
-test: setup lint typecheck sqlfluff pytest
+test: setup lint typecheck pytest  # pytest includes the sqlfluff lint (tests/test_dbt_kpis.py)
 
 contract: setup
 	python3 ../shared/tools/contract_check.py
@@ -75,3 +75,13 @@ bench: setup
 
 clean:
 	rm -rf data/.build data/warehouse.duckdb* dbt_project/target test-artifacts
+
+MONTH ?= 2026-10
+pack: venv
+	$(UV) run --frozen daiwei pack --month $(MONTH) --out data/packs
+
+bench-dashboard: venv
+	$(UV) run --frozen python benchmarks/dashboard.py --warehouse $(WAREHOUSE) --render
+
+screenshots: venv
+	$(UV) run --frozen python -m dashboards.screenshots --warehouse $(WAREHOUSE)

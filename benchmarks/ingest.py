@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import run_measured  # noqa: E402
+from measure import run_measured
 
 SIZES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
 HOURS = {"1M": 720, "10M": 720, "100M": 8760}
@@ -68,22 +68,27 @@ def main() -> int:
             p = base / stale
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         ctas = (
-            "import duckdb; c = duckdb.connect(r'%s'); "
-            "c.execute(\"CREATE TABLE t AS SELECT * FROM read_parquet('%s')\"); c.close()"
-        ) % (base / "baseline.duckdb", parquet)
+            f"import duckdb; c = duckdb.connect(r'{base / 'baseline.duckdb'}'); "
+            f"c.execute(\"CREATE TABLE t AS SELECT * FROM read_parquet('{parquet}')\"); c.close()"
+        )
         b = run_measured([py, "-c", ctas])
         wh = base / "wh" / "warehouse.duckdb"
         d = run_measured([py, "-m", "orchestration.cli", "run", "--input", str(base / "in"), "--warehouse", str(wh)])
         load = step_seconds(wh.parent / "logs" / "daiwei-run.log", "raw_device_metrics")
         rows_out.append((label, rows, b, d, load))
-        print(f"[{label}] baseline {b.seconds:.1f}s, daiwei run {d.seconds:.1f}s (exit {d.returncode}), "
-              f"load step {load}s", flush=True)
+        print(
+            f"[{label}] baseline {b.seconds:.1f}s, daiwei run {d.seconds:.1f}s (exit {d.returncode}), "
+            f"load step {load}s",
+            flush=True,
+        )
 
     print()
-    print("| rows | raw DuckDB CTAS | rows/s | peak RSS | `daiwei run` total | load step | rows/s (load) "
-          "| peak RSS | ratio (load) | ratio (whole run) |")
+    print(
+        "| rows | raw DuckDB CTAS | rows/s | peak RSS | `daiwei run` total | load step | rows/s (load) "
+        "| peak RSS | ratio (load) | ratio (whole run) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for label, rows, b, d, load in rows_out:
+    for _label, rows, b, d, load in rows_out:
         load_s = load or float("nan")
         print(
             f"| {rows:,} | {b.seconds:.1f} s | {rows / b.seconds:,.0f} | {b.peak_rss_gib:.2f} GiB "

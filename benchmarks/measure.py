@@ -6,6 +6,7 @@ Peak RSS is sampled (every 50 ms) over the whole process tree, because
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import threading
 import time
@@ -33,10 +34,8 @@ def _tree_rss(proc: psutil.Process) -> int:
     except psutil.Error:
         return 0
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 

@@ -39,8 +39,9 @@ class ColumnSQL:
     """A column's parsing in stages, so that no expression is evaluated twice per row.
 
     Every SQL string may use the placeholders {S} (the source column), {C} (the cell as text),
-    {N} (the cell after NFKC, as text), {T} (the `text` stage), {Q} (the `parse` stage) and {V} (the `value` stage); `validate.py`
-    materialises each stage as a column of the next query layer and fills them in.
+    {N} (the cell after NFKC, as text), {T} (the `text` stage), {Q} (the `parse` stage) and
+    {V} (the `value` stage); `validate.py` materialises each stage as a column of the next query
+    layer and fills them in.
     """
 
     text: str = "NULL"  # the trimmed, NFKC'd cell (or the typed source value)

@@ -57,7 +57,9 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
     parses = [f"{_fill(sql.parse, pos, c.name)} AS {_ident('q_' + c.name)}" for c, pos, sql in cols]
     values = [f"{_fill(sql.value, pos, c.name)} AS {_ident('p_' + c.name)}" for c, pos, sql in cols]
     extras = [
-        f"{_fill(extra, pos, c.name)} AS {_ident('x_' + name)}" for c, pos, sql in cols for name, extra in sql.extras.items()
+        f"{_fill(extra, pos, c.name)} AS {_ident('x_' + name)}"
+        for c, pos, sql in cols
+        for name, extra in sql.extras.items()
     ]
     if match.extras:
         pairs = ", ".join(f"{lit(h)}, s_{p}::VARCHAR" for h, p in match.extras.items())

@@ -178,7 +178,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    return subprocess.call(cmd, env=env)
+    return subprocess.call(cmd, env=env, cwd=app.parent.parent)  # .streamlit/config.toml lives there
 
 
 COMMANDS = {

@@ -6,20 +6,21 @@ from dagster import Definitions, in_process_executor
 
 from orchestration.assets.dbt import daiwei_dbt_models
 from orchestration.assets.ingestion import RAW_ASSETS, load_log, offered_files, rejects
+from orchestration.assets.pack import kpi_pack, kpi_pack_job
 from orchestration.assets.publish import published_warehouse_asset
 from orchestration.checks import raw_data_quality
 from orchestration.jobs import daiwei_run_job
 from orchestration.resources import WarehouseResource, dbt_resource
-from orchestration.schedules import nightly_inbox_run
+from orchestration.schedules import monthly_kpi_pack, nightly_inbox_run
 from orchestration.sensors import inbox_sensor
 
 published_warehouse = published_warehouse_asset([load_log.key, rejects.key, *daiwei_dbt_models.keys])
 
 defs = Definitions(
-    assets=[offered_files, *RAW_ASSETS, load_log, rejects, daiwei_dbt_models, published_warehouse],
+    assets=[offered_files, *RAW_ASSETS, load_log, rejects, daiwei_dbt_models, published_warehouse, kpi_pack],
     asset_checks=[raw_data_quality],
-    jobs=[daiwei_run_job],
-    schedules=[nightly_inbox_run],
+    jobs=[daiwei_run_job, kpi_pack_job],
+    schedules=[nightly_inbox_run, monthly_kpi_pack],
     sensors=[inbox_sensor],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     executor=in_process_executor,

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from datetime import timedelta
 
+from dagster import (
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    schedule,
+)
+
+from orchestration.assets.pack import kpi_pack_job
 from orchestration.jobs import daiwei_run_job
 from orchestration.sensors import INBOX
 
@@ -15,3 +24,18 @@ nightly_inbox_run = ScheduleDefinition(
     run_config={"ops": {"offered_files": {"config": {"input_dir": str(INBOX.resolve())}}}},
     default_status=DefaultScheduleStatus.STOPPED,
 )
+
+
+@schedule(
+    job=kpi_pack_job,
+    cron_schedule="0 7 5 * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=DefaultScheduleStatus.STOPPED,
+)
+def monthly_kpi_pack(context: ScheduleEvaluationContext) -> RunRequest:
+    """On the 5th, the pack of the month just closed (late corrections have had four days)."""
+    month = (context.scheduled_execution_time.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    return RunRequest(
+        run_key=f"pack-{month}",
+        run_config={"ops": {"kpi_pack": {"config": {"month": month, "out_dir": "data/packs"}}}},
+    )

@@ -69,7 +69,10 @@ def test_inbox_sensor_requests_one_run_per_new_file(tmp_path: Path, monkeypatch:
 def test_schedule_and_job_share_the_one_job() -> None:
     assert defs.resolve_schedule_def("nightly_inbox_run").job_name == "daiwei_run"
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "daiwei_run"
-    assert AssetKey("published_warehouse") in defs.resolve_job_def("daiwei_run").asset_layer.asset_graph.get_all_asset_keys()
+    assert (
+        AssetKey("published_warehouse")
+        in defs.resolve_job_def("daiwei_run").asset_layer.asset_graph.get_all_asset_keys()
+    )
 
 
 def _unused() -> SkipReason:  # keep the import meaningful for readers: sensors skip with a reason

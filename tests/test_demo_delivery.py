@@ -153,6 +153,9 @@ def test_every_kpi_for_every_month_and_contractor(demo, tmp_path: Path) -> None:
             continue
         assert 0 <= float(r["numerator"]) <= float(r["denominator"]), r
     # contractors do differ: the demo makes one visibly weaker in activation timeliness
-    act = {r["contractor"]: float(r["value"]) for r in rows
-           if r["kpi_code"] == "activation_timely_rate" and r["contractor"] and not r["prefecture"] and r["value"]}
+    act = {
+        r["contractor"]: float(r["value"])
+        for r in rows
+        if r["kpi_code"] == "activation_timely_rate" and r["contractor"] and not r["prefecture"] and r["value"]
+    }
     assert max(act.values()) - min(act.values()) > 0.05

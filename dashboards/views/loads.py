@@ -5,22 +5,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.data import available, query
+from dashboards.data import db
 from dashboards.downloads import download_buttons
 from dashboards.i18n import dataset_name, t
+from dashboards.reader import DB
 
 
-def _files() -> pd.DataFrame:
-    return query(
+def files(reader: DB) -> pd.DataFrame:
+    return reader.df(
         "SELECT load_seq, run_id, file, dataset, status, rows_read, rows_loaded, rows_rejected, message, sha256 "
         "FROM audit.load_log ORDER BY load_seq"
     )
 
 
-def _rejects() -> pd.DataFrame:
-    return query(
-        'SELECT file, dataset, row, "column", reason, raw FROM audit.rejects ORDER BY load_seq, row'
-    )
+def rejects(reader: DB) -> pd.DataFrame:
+    """Every set-aside row (`raw` is masked by the reader: it holds names and phone numbers)."""
+    return reader.df('SELECT file, dataset, row, "column", reason, raw FROM audit.rejects ORDER BY load_seq, row')
+
+
+def load(reader: DB) -> dict[str, pd.DataFrame]:
+    return {"files": files(reader), "rejects": rejects(reader)}
 
 
 def reason_kind(reason: str) -> str:
@@ -32,17 +36,18 @@ def reason_kind(reason: str) -> str:
 def render() -> None:
     st.title(t("loads_title"))
     st.caption(t("loads_caption"))
-    if not available():
+    reader = db()
+    if reader is None:
         st.info(t("no_warehouse"))
         return
-    files = _files()
+    files_df = files(reader)
     latest = st.toggle(t("latest_run_only"), value=False)
-    if latest and not files.empty:
-        files = files[files["run_id"] == files["run_id"].iloc[-1]]
-    status = files["status"].value_counts()
-    loaded = files[files["status"] == "loaded"]
+    if latest and not files_df.empty:
+        files_df = files_df[files_df["run_id"] == files_df["run_id"].iloc[-1]]
+    status = files_df["status"].value_counts()
+    loaded = files_df[files_df["status"] == "loaded"]
     c = st.columns(7)
-    c[0].metric(t("files_offered"), len(files))
+    c[0].metric(t("files_offered"), len(files_df))
     c[1].metric(t("files_loaded"), int(status.get("loaded", 0)))
     c[2].metric(t("files_skipped"), int(status.get("skipped", 0)))
     c[3].metric(t("files_rejected"), int(status.get("rejected", 0)))
@@ -56,9 +61,7 @@ def render() -> None:
         .sum()
         .assign(files=loaded.groupby("dataset")["file"].count().values)
     )
-    per[t("reconciled")] = (per["rows_read"] == per["rows_loaded"] + per["rows_rejected"]).map(
-        {True: "✔", False: "✘"}
-    )
+    per[t("reconciled")] = (per["rows_read"] == per["rows_loaded"] + per["rows_rejected"]).map({True: "✔", False: "✘"})
     per["dataset"] = per["dataset"].map(lambda d: f"{dataset_name(d)} ({d})")
     per = per.rename(
         columns={
@@ -72,7 +75,7 @@ def render() -> None:
     st.dataframe(per, hide_index=True, width="stretch")
 
     st.subheader(t("files"))
-    shown = files.drop(columns=["load_seq"]).copy()
+    shown = files_df.drop(columns=["load_seq"]).copy()
     shown["status"] = shown["status"].map(lambda s: t(f"status_{s}"))
     shown = shown.rename(
         columns={
@@ -91,7 +94,7 @@ def render() -> None:
     download_buttons(shown, "load_log", "files")
 
     st.subheader(t("rejects"))
-    rej = _rejects()
+    rej = rejects(reader)
     rej["kind"] = rej["reason"].map(reason_kind)
     f1, f2, f3 = st.columns(3)
     pick_ds = f1.multiselect(t("filter_dataset"), sorted(rej["dataset"].unique()))
@@ -116,3 +119,7 @@ def render() -> None:
     st.caption(f"{len(out):,}")
     st.dataframe(out, hide_index=True, width="stretch")
     download_buttons(out, "rejects", "rejects")
+
+
+if __name__ == "__main__":
+    render()

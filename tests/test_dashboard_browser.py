@@ -1,0 +1,78 @@
+"""The dashboard in a real browser: `streamlit run` on a demo warehouse, opened by headless Chromium.
+
+AppTest does not draw anything; this checks that every page really renders
+in a browser (title, plotly SVG, no exception box) and keeps a screenshot in
+test-artifacts/dashboard.png for the review.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboards.screenshots import CHROMIUM, CHROMIUM_ARGS, PAGES, page_url, serve, wait_drawn
+from ingestion.demo import generate
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+ERRORS = ".stException, [data-testid='stException'], [data-testid='stAlertContentError']"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("dash_browser")
+    generate(tmp / "in")
+    wh = tmp / "warehouse.duckdb"
+    p = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run", "--input", str(tmp / "in"), "--warehouse", str(wh)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert p.returncode in (0, 1), p.stderr
+    with serve(wh) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser_page(base_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1200})
+        yield page
+        browser.close()
+
+
+def test_overview_in_a_browser(base_url: str, browser_page) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
+    page.goto(page_url(base_url, "overview"), wait_until="networkidle")
+    wait_drawn(page, has_chart=True)
+    assert "代维KPI看板" in page.title()
+    assert "全省代维考核总览" in page.inner_text("h1")
+    assert page.locator(".js-plotly-plot .main-svg").count() >= 1
+    assert page.locator(ERRORS).count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+    assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("path", "has_chart"), [(p, c) for p, c, _ in PAGES[1:]])
+def test_every_page_draws_without_error(base_url: str, browser_page, path: str, has_chart: bool) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
+    page.goto(page_url(base_url, path), wait_until="networkidle")
+    wait_drawn(page, has_chart)
+    assert page.locator("h1").first.inner_text().strip()
+    assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
