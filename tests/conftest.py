@@ -104,3 +104,27 @@ def ticket(tid: str, dispatched: object = "2026-10-03 14:05:00", **over: object)
     }
     base.update(over)
     return [base[h] for h in TICKET_HEADER]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The demo delivery, generated and loaded once per session by the real `daiwei run`.
+
+    Shared by the end-to-end modules (areas, dashboard, pack, demo delivery), read-only:
+    a test that changes the warehouse works on its own copy.
+    """
+    import subprocess
+    import sys
+
+    from ingestion.demo import generate
+
+    root = tmp_path_factory.mktemp("demo_run")
+    manifest = generate(root / "in")
+    wh = root / "warehouse.duckdb"
+    run = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run", "--input", str(root / "in"), "--warehouse", str(wh)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    return {"root": root, "inbox": root / "in", "manifest": manifest, "wh": wh, "run": run}

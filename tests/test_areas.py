@@ -15,8 +15,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.demo import generate
-
 pytestmark = pytest.mark.slow
 
 # ten-areas.md: area number → headline KPI
@@ -63,13 +61,10 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("areas")
-    generate(root / "in")
-    wh = root / "warehouse.duckdb"
-    run = daiwei("run", "--input", str(root / "in"), "--warehouse", str(wh))
+def demo(tmp_path_factory, demo_run):
+    run = demo_run["run"]
     assert run.returncode == 1, run.stderr  # the demo holds files rejected on purpose; the rest loads
-    return {"root": root, "wh": wh}
+    return {"root": tmp_path_factory.mktemp("areas"), "wh": demo_run["wh"]}
 
 
 @pytest.fixture(scope="module")

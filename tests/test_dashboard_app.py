@@ -20,8 +20,6 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingestion.demo import generate
-
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,12 +42,9 @@ def daiwei(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    tmp = tmp_path_factory.mktemp("dash_app")
-    generate(tmp / "in")
-    wh = tmp / "warehouse.duckdb"
-    p = daiwei("run", "--input", str(tmp / "in"), "--warehouse", str(wh))
-    assert p.returncode in (0, 1), p.stderr  # 1: the demo holds files rejected on purpose
+def warehouse(demo_run: dict) -> Iterator[Path]:
+    wh = demo_run["wh"]
+    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr  # 1: files rejected on purpose
     old = os.environ.get("DAIWEI_WAREHOUSE")
     os.environ["DAIWEI_WAREHOUSE"] = str(wh)
     yield wh

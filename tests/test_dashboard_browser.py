@@ -7,15 +7,12 @@ test-artifacts/dashboard.png for the review.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dashboards.screenshots import CHROMIUM, CHROMIUM_ARGS, PAGES, page_url, serve, wait_drawn
-from ingestion.demo import generate
 
 pytestmark = [
     pytest.mark.slow,
@@ -29,18 +26,9 @@ ERRORS = ".stException, [data-testid='stException'], [data-testid='stAlertConten
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("dash_browser")
-    generate(tmp / "in")
-    wh = tmp / "warehouse.duckdb"
-    p = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--input", str(tmp / "in"), "--warehouse", str(wh)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=900,
-    )
-    assert p.returncode in (0, 1), p.stderr
+def base_url(demo_run: dict) -> Iterator[str]:
+    wh = demo_run["wh"]
+    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
     with serve(wh) as url:
         yield url
 

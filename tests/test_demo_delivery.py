@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,34 +16,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.demo import generate
 from ingestion.headers import header_key
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    manifest = generate(root / "in")
-    wh = root / "warehouse.duckdb"
-    p = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "run",
-            "--input",
-            str(root / "in"),
-            "--warehouse",
-            str(wh),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    con = duckdb.connect(str(wh), read_only=True)
-    yield {"root": root, "manifest": manifest, "wh": wh, "run": p, "con": con}
+def demo(demo_run):
+    con = duckdb.connect(str(demo_run["wh"]), read_only=True)
+    yield {**demo_run, "con": con}
     con.close()
 
 
@@ -116,7 +98,8 @@ def test_correction_and_snapshot_replacement_applied(demo) -> None:
 
 
 def test_second_run_changes_nothing(demo, tmp_path: Path) -> None:
-    wh = str(demo["wh"])
+    wh = str(tmp_path / "warehouse.duckdb")  # a copy: the session's warehouse stays as first built
+    shutil.copyfile(demo["wh"], wh)
     assert cli("export", "--out", str(tmp_path / "a.csv"), "--warehouse", wh).returncode == 0
     assert cli("export", "--table", "areas", "--out", str(tmp_path / "a_areas.csv"), "--warehouse", wh).returncode in (
         0,

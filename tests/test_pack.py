@@ -18,7 +18,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingestion.demo import generate
 from orchestration.exports import fmt_number
 
 pytestmark = pytest.mark.slow
@@ -40,11 +39,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def built(tmp_path_factory: pytest.TempPathFactory, demo_run: dict) -> dict:
     tmp = tmp_path_factory.mktemp("pack")
-    generate(tmp / "in")
-    wh = tmp / "warehouse.duckdb"
-    assert daiwei("run", "--input", str(tmp / "in"), "--warehouse", str(wh)).returncode in (0, 1)
+    wh = demo_run["wh"]
+    assert demo_run["run"].returncode in (0, 1)
     assert daiwei("export", "--out", str(tmp / "all.csv"), "--warehouse", str(wh)).returncode == 0
     month = max(r["month"] for r in read_csv(tmp / "all.csv"))
     assert daiwei("export", "--month", month, "--out", str(tmp / "kpi.csv"), "--warehouse", str(wh)).returncode == 0
