@@ -37,9 +37,7 @@ def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> 
     # Equal keys have equal hashes: grouping one 64-bit hash is the cheap proof that a file has no
     # duplicate keys (a collision only sends us down the exact path below, which is always correct).
     dup_inside = _scalar(
-        con,
-        f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM {t} WHERE _load_seq = {seq} "
-        "GROUP BY h HAVING count(*) > 1)",
+        con, f"SELECT count(*) - count(DISTINCT hash({key})) FROM {t} WHERE _load_seq = {seq}"
     )
     has_others = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
     overlap = has_others and _scalar(

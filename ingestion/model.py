@@ -16,7 +16,7 @@ class Kind(StrEnum):
     """How a cell is parsed; each kind has one SQL parser in `parsers.py`."""
 
     TEXT = "text"  # kept as delivered; blank -> NULL
-    ID = "id"  # NFKC + trim + upper for matching; the original kept in <name>_raw
+    ID = "id"  # NFKC + trim + upper for matching; the delivered spelling in <name>_raw when it differs
     NAME = "name"  # NFKC + trim + inner spaces collapsed (contractor, 地市, 区县)
     ENUM = "enum"  # one of `allowed` (NFKC, trim, case-insensitive), stored canonical
     INT = "int"
