@@ -36,9 +36,7 @@ def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> 
     t = ds.table
     # Equal keys have equal hashes: grouping one 64-bit hash is the cheap proof that a file has no
     # duplicate keys (a collision only sends us down the exact path below, which is always correct).
-    dup_inside = _scalar(
-        con, f"SELECT count(*) - count(DISTINCT hash({key})) FROM {t} WHERE _load_seq = {seq}"
-    )
+    dup_inside = _scalar(con, f"SELECT count(*) - count(DISTINCT hash({key})) FROM {t} WHERE _load_seq = {seq}")
     has_others = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
     overlap = has_others and _scalar(
         con,
