@@ -146,11 +146,9 @@ def dq_scores(db: DB, month: str) -> pd.DataFrame:
 
 
 def dq_results(db: DB, month: str, contractor: str, failed_only: bool) -> pd.DataFrame:
-    """The latest run's results for the month (and the registers that hold for every month)."""
-    clauses, params = (
-        ["r.run_id = (SELECT arg_max(run_id, evaluated_at) FROM audit.dq_results)", "(r.month = ? OR r.month IS NULL)"],
-        [month],
-    )
+    """The results of the latest run that validated the month (and its registers, which hold for every month)."""
+    latest = "SELECT arg_max(run_id, evaluated_at) FROM audit.dq_results WHERE month = ?"
+    clauses, params = ([f"r.run_id = ({latest})", "(r.month = ? OR r.month IS NULL)"], [month, month])
     if contractor != ALL:
         clauses.append("r.contractor = ?")
         params.append(contractor)

@@ -15,8 +15,9 @@ that hold for every month: EOMS 专线资源, 仪器仪表), and *passed* those 
 success = true. Each expectation counts once per batch it ran on, unweighted.
 Results with no contractor (province-wide batches such as the device-metrics
 sample, or rows whose contractor is blank / unknown to EOMS) are not scored.
-`is_latest_run` marks the run with the latest evaluated_at, the one the
-dashboard shows.
+`is_latest_run` marks, for each contractor and month, the latest run that
+validated that month (a run validates only the months it loaded rows for), the
+one the dashboard shows.
 """
 
 from __future__ import annotations
@@ -61,11 +62,13 @@ WITH results AS (
 runs AS (
     SELECT run_id, max(evaluated_at) AS evaluated_at FROM audit.dq_results GROUP BY run_id
 ),
-latest AS (
-    SELECT arg_max(run_id, evaluated_at) AS run_id FROM runs
-),
 contractor_months AS (
     SELECT DISTINCT run_id, contractor, month FROM results WHERE month IS NOT NULL
+),
+latest AS (
+    SELECT cm.contractor, cm.month, arg_max(cm.run_id, runs.evaluated_at) AS run_id
+    FROM contractor_months cm JOIN runs USING (run_id)
+    GROUP BY cm.contractor, cm.month
 ),
 scored AS (
     SELECT cm.run_id, cm.contractor, cm.month,
@@ -79,8 +82,9 @@ scored AS (
 SELECT scored.run_id, runs.evaluated_at, scored.contractor, scored.month,
     scored.evaluated, scored.passed, scored.evaluated - scored.passed AS failed,
     round(100.0 * scored.passed / scored.evaluated, 2) AS score,
-    scored.run_id = (SELECT run_id FROM latest) AS is_latest_run
+    coalesce(scored.run_id = latest.run_id, FALSE) AS is_latest_run
 FROM scored JOIN runs USING (run_id)
+LEFT JOIN latest ON latest.contractor = scored.contractor AND latest.month = scored.month
 """
 
 

@@ -223,6 +223,26 @@ def load_folder(con: duckdb.DuckDBPyConnection, root: Path, run_id: str) -> list
     return results
 
 
+def months_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
+    """The months ('YYYY-MM') that received rows in this run: what a run must re-validate."""
+    seqs = [
+        int(r[0])
+        for r in con.execute(
+            "SELECT load_seq FROM audit.load_log WHERE run_id = ? AND status = 'loaded'", [run_id]
+        ).fetchall()
+    ]
+    if not seqs:
+        return set()
+    # A run's loads are consecutive: the BETWEEN lets DuckDB skip old row groups by their min/max.
+    where = f"_load_seq BETWEEN {min(seqs)} AND {max(seqs)} AND _load_seq IN ({', '.join(map(str, seqs))})"
+    parts = [
+        f"SELECT DISTINCT strftime({ds.month_column}, '%Y-%m') AS m FROM {ds.table} WHERE {where}"
+        for ds in DATASETS
+        if ds.month_column
+    ]
+    return {r[0] for r in con.execute(" UNION ".join(parts)).fetchall() if r[0]}
+
+
 def write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
     """UTF-8 with BOM, so Excel on a Chinese Windows opens it with the right characters."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -104,6 +104,7 @@ class Dataset:
     prefixes: tuple[str, ...] = ()
     row_rules: tuple[RowRule, ...] = field(default=())
     big: bool = False  # device metrics: never held as Python rows
+    month_column: str | None = None  # the column that attributes a row to a month (None: a register)
 
     @property
     def table(self) -> str:

@@ -143,3 +143,25 @@ def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
     con = duckdb.connect(str(wh), read_only=True)
     assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
     con.close()
+
+
+def test_a_run_revalidates_only_the_months_it_loaded(tmp_path: Path) -> None:
+    inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
+    first = runner.run_pipeline(inbox, wh)
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, ticket("D", "2026-11-02 10:00")])
+    second = runner.run_pipeline(inbox, wh)
+    assert first.success and second.success
+    con = duckdb.connect(str(wh), read_only=True)
+    months = dict(
+        con.execute(
+            "SELECT run_id, list(DISTINCT month ORDER BY month) FROM audit.dq_results "
+            "WHERE month IS NOT NULL GROUP BY run_id"
+        ).fetchall()
+    )
+    assert months[first.run_id] == ["2026-10"]
+    assert months[second.run_id] == ["2026-11"]
+    latest = dict(
+        con.execute("SELECT month, run_id FROM audit.dq_scores WHERE is_latest_run AND contractor = '铁通'").fetchall()
+    )
+    assert latest == {"2026-10": first.run_id, "2026-11": second.run_id}
+    con.close()
