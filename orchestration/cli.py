@@ -109,42 +109,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if outcome.rejected_files else EXIT_OK
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from orchestration import exports
-
-    month = _month(args.month)
+def _export(args: argparse.Namespace, writer, *extra: object) -> int:
+    """Open the published warehouse read-only, write one of the exports.py files, report it."""
     con = _published(args)
     try:
-        writer = exports.write_areas if args.table == "areas" else exports.write_kpis
-        n = writer(con, Path(args.out), month)
+        n = writer(con, Path(args.out), *extra)
     finally:
         con.close()
     print(f"已导出 / exported {n} rows: {args.out}")
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from orchestration import exports
+
+    month = _month(args.month)
+    return _export(args, exports.write_areas if args.table == "areas" else exports.write_kpis, month)
+
+
 def cmd_rejects(args: argparse.Namespace) -> int:
     from orchestration import exports
 
-    con = _published(args)
-    try:
-        n = exports.write_rejects(con, Path(args.out))
-    finally:
-        con.close()
-    print(f"已导出 / exported {n} rejected rows: {args.out}")
-    return EXIT_OK
+    return _export(args, exports.write_rejects)
 
 
 def cmd_loads(args: argparse.Namespace) -> int:
     from orchestration import exports
 
-    con = _published(args)
-    try:
-        n = exports.write_loads(con, Path(args.out))
-    finally:
-        con.close()
-    print(f"已导出 / exported {n} load-log rows: {args.out}")
-    return EXIT_OK
+    return _export(args, exports.write_loads)
 
 
 def cmd_pack(args: argparse.Namespace) -> int:

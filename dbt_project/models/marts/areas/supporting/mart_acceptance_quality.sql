@@ -6,27 +6,9 @@
 {% set kpis = ['acceptance_first_pass_rate', 'acceptance_docs_timely_rate', 'post_acceptance_fault_rate'] %}
 with
 
-kpis as (
-
-    select * from {{ ref('fct_kpi') }}
-    where kpi_code in ('{{ kpis | join("', '") }}')
-
-),
-
 pivoted as (
 
-    select
-        {% for kpi in kpis %}
-        max(case when kpi_code = '{{ kpi }}' then numerator end) as {{ kpi }}_numerator,
-        max(case when kpi_code = '{{ kpi }}' then denominator end) as {{ kpi }}_denominator,
-        max(case when kpi_code = '{{ kpi }}' then value end) as {{ kpi }},
-        {% endfor %}
-        month,
-        grain,
-        contractor,
-        prefecture
-    from kpis
-    group by month, grain, contractor, prefecture
+    {{ kpis_side_by_side(ref('fct_kpi'), kpis) }}
 
 ),
 

@@ -12,27 +12,16 @@ value_sets as (
 
 ),
 
-kpis as (
+side_by_side as (
 
-    select * from {{ ref('fct_kpi') }}
-    where
-        kpi_code in ('{{ kpis | join("', '") }}')
-        and grain in ('province', 'contractor')
+    {{ kpis_side_by_side(ref('fct_kpi'), kpis) }}
 
 ),
 
 pivoted as (
 
-    select
-        {% for kpi in kpis %}
-        max(case when kpi_code = '{{ kpi }}' then numerator end) as {{ kpi }}_numerator,
-        max(case when kpi_code = '{{ kpi }}' then denominator end) as {{ kpi }}_denominator,
-        max(case when kpi_code = '{{ kpi }}' then value end) as {{ kpi }},
-        {% endfor %}
-        month,
-        contractor
-    from kpis
-    group by month, contractor
+    select * from side_by_side
+    where grain in ('province', 'contractor')
 
 ),
 

@@ -6,27 +6,9 @@
 {% set kpis = ['staffing_per_100', 'cert_share', 'bachelor_share', 'core_exp_share', 'turnover_rate'] %}
 with
 
-kpis as (
-
-    select * from {{ ref('fct_kpi') }}
-    where kpi_code in ('{{ kpis | join("', '") }}')
-
-),
-
 pivoted as (
 
-    select
-        {% for kpi in kpis %}
-        max(case when kpi_code = '{{ kpi }}' then numerator end) as {{ kpi }}_numerator,
-        max(case when kpi_code = '{{ kpi }}' then denominator end) as {{ kpi }}_denominator,
-        max(case when kpi_code = '{{ kpi }}' then value end) as {{ kpi }},
-        {% endfor %}
-        month,
-        grain,
-        contractor,
-        prefecture
-    from kpis
-    group by month, grain, contractor, prefecture
+    {{ kpis_side_by_side(ref('fct_kpi'), kpis) }}
 
 ),
 
