@@ -12,7 +12,7 @@ INBOX := data/inbox
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: help setup uv system-packages venv manifest demo demo-data build serve dagster test lint typecheck sqlfluff pytest contract bench clean
+.PHONY: help setup uv system-packages venv manifest demo demo-data build serve dagster test lint typecheck sqlfluff pytest contract chaos bench clean
 
 help:
 	@echo "make demo   - set up, generate the sample delivery, build the warehouse through Dagster, serve the dashboard"
@@ -57,7 +57,7 @@ lint: venv
 	$(UV) run --frozen ruff format --check .
 
 typecheck: venv
-	$(UV) run --frozen mypy ingestion orchestration dashboards expectations
+	$(UV) run --frozen mypy core ingestion orchestration dashboards expectations
 
 sqlfluff: manifest
 	$(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
@@ -69,6 +69,9 @@ test: setup lint typecheck pytest  # pytest includes the sqlfluff lint (tests/te
 
 contract: setup
 	python3 ../shared/tools/contract_check.py
+
+chaos: setup  # the fault campaign of docs/reliability.md (also part of make test)
+	$(UV) run --frozen pytest -q tests/test_chaos.py tests/test_hostile_inputs.py tests/test_fresh_reads.py tests/test_inert_output.py tests/test_pipeline.py
 
 bench: setup
 	$(UV) run --frozen python benchmarks/ingest.py

@@ -2,7 +2,9 @@
 
 Every rate a figure shows carries its numerator and denominator in the
 hover text: a rate without its population is the unfairness kpis.md warns
-about. A contractor keeps one colour on every chart.
+about. A contractor keeps one colour on every chart. Plotly reads a small HTML
+subset in every label, legend and hover (`<a href>`, `<b>`, `<br>`), so text
+from the data goes in through `esc` (edge rule 11: never rendered as HTML).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.inert import plot_text as esc
 from dashboards.fmt import as_bool, count_text, is_missing, num, records, value_text
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -45,7 +48,7 @@ def scores_bar(df: pd.DataFrame, title: str, target: float | None, target_label:
     fig = go.Figure(
         go.Bar(
             x=d["composite"].astype(float),
-            y=d["contractor"],
+            y=[esc(c) for c in d["contractor"]],
             orientation="h",
             marker_color=colours,
             text=[value_text(v, "points") for v in d["composite"]],
@@ -70,9 +73,9 @@ def penalty_stack(df: pd.DataFrame, title: str, names: dict[str, str]) -> go.Fig
     fig = go.Figure()
     for reason, part in df.groupby("reason_code", sort=True):
         fig.add_bar(
-            x=part["contractor"],
+            x=[esc(c) for c in part["contractor"]],
             y=part["amount_yuan"].astype(float),
-            name=names.get(str(reason), str(reason)),
+            name=esc(names.get(str(reason), str(reason))),
             customdata=np.stack([part["items"].astype(float)], axis=-1),
             hovertemplate="%{x}: %{y:,.0f} 元 (%{customdata[0]:,.0f})<extra>%{fullData.name}</extra>",
         )
@@ -125,19 +128,20 @@ def funnel_plot(
                 "symbol": symbols,
                 "line": {"width": 1.5, "color": colours.get(str(contractor), PROVINCE)},
             },
-            name=str(contractor) if not is_pair else f"{contractor} · {labels['prefecture']}",
-            legendgroup=str(contractor),
+            name=esc(contractor) if not is_pair else f"{esc(contractor)} · {labels['prefecture']}",
+            legendgroup=esc(contractor),
             customdata=np.stack(
                 [
-                    part["prefecture"].replace("", labels["all"]).to_numpy(),
+                    [esc(v) for v in part["prefecture"].replace("", labels["all"])],
                     [count_text(v) for v in part["numerator"]],
                     [count_text(v) for v in part["denominator"]],
                     [labels.get(f"flag_{f}", f) for f in part["flag"]],
+                    [esc(contractor)] * len(part),
                 ],
                 axis=-1,
             ),
             hovertemplate=(
-                f"{contractor} %{{customdata[0]}}<br>%{{y:.2%}} = %{{customdata[1]}} / "
+                "%{customdata[4]} %{customdata[0]}<br>%{y:.2%} = %{customdata[1]} / "
                 "%{customdata[2]}<br>%{customdata[3]}<extra></extra>"
             ),
         )
@@ -167,10 +171,10 @@ def trend_lines(
     for contractor, part in df.groupby("contractor", sort=True):
         is_prov = contractor == ""
         fig.add_scatter(
-            x=part["month"],
+            x=[esc(m) for m in part["month"]],
             y=part["value"].astype(float),
             mode="lines+markers",
-            name=labels["province"] if is_prov else str(contractor),
+            name=labels["province"] if is_prov else esc(contractor),
             line={"color": PROVINCE if is_prov else colours.get(str(contractor)), "dash": "dash" if is_prov else None},
             customdata=np.stack(
                 [[count_text(v) for v in part["numerator"]], [count_text(v) for v in part["denominator"]]], axis=-1
@@ -188,7 +192,7 @@ def trend_lines(
 def area_heatmap(df: pd.DataFrame, area_label: str, contractors: list[str]) -> go.Figure:
     """Area × contractor score (0–100), red low to green high, blank where nobody was measured."""
     rows = df.drop_duplicates("area_no").sort_values("area_no")
-    y = [f"{int(r.area_no)} {getattr(r, area_label)}" for r in records(rows)]
+    y = [esc(f"{int(r.area_no)} {getattr(r, area_label)}") for r in records(rows)]
     z, text, custom = [], [], []
     for a in rows["area_no"]:
         part = df[df["area_no"] == a].set_index("contractor")
@@ -207,7 +211,7 @@ def area_heatmap(df: pd.DataFrame, area_label: str, contractors: list[str]) -> g
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=contractors,
+            x=[esc(c) for c in contractors],
             y=y,
             text=text,
             texttemplate="%{text}",
@@ -227,12 +231,15 @@ def index_bar(df: pd.DataFrame, area_label: str) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=d["inconsistency_index"].astype(float),
-            y=[f"{int(a)} {n}" for a, n in zip(d["area_no"], d[area_label], strict=True)],
+            y=[esc(f"{int(a)} {n}") for a, n in zip(d["area_no"], d[area_label], strict=True)],
             orientation="h",
             marker_color="#ef6c00",
             text=[f"{float(v):.1f}" if not pd.isna(v) else "—" for v in d["inconsistency_index"]],
             textposition="auto",
-            customdata=np.stack([d["best_contractor"].fillna(""), d["worst_contractor"].fillna("")], axis=-1),
+            customdata=np.stack(
+                [[esc(v) for v in d["best_contractor"].fillna("")], [esc(v) for v in d["worst_contractor"].fillna("")]],
+                axis=-1,
+            ),
             hovertemplate="%{y}: %{x:.2f}<br>▲ %{customdata[0]} ▼ %{customdata[1]}<extra></extra>",
         )
     )
@@ -244,10 +251,10 @@ def index_trend(df: pd.DataFrame, area_label: str) -> go.Figure:
     fig = go.Figure()
     for (area_no, name), part in df.groupby(["area_no", area_label], sort=True):
         fig.add_scatter(
-            x=part["month"],
+            x=[esc(m) for m in part["month"]],
             y=part["inconsistency_index"].astype(float),
             mode="lines+markers",
-            name=f"{area_no} {name}",
+            name=esc(f"{area_no} {name}"),
         )
     fig.update_xaxes(type="category")
     return _layout(fig, "", height=360)
@@ -262,14 +269,14 @@ def pareto(df: pd.DataFrame, label_col: str, labels: dict[str, str]) -> go.Figur
         cum = d["tickets"].astype(float).cumsum() / (float(d["tickets"].sum()) or 1.0)
     fig = go.Figure()
     fig.add_bar(
-        x=d[label_col].astype(str),
+        x=[esc(v) for v in d[label_col].astype(str)],
         y=d["tickets"].astype(float),
         name=labels["tickets"],
         marker_color="#1f77b4",
         hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
     )
     fig.add_scatter(
-        x=d[label_col].astype(str),
+        x=[esc(v) for v in d[label_col].astype(str)],
         y=cum,
         yaxis="y2",
         mode="lines+markers",
@@ -307,7 +314,7 @@ def ticket_clock(
             x=[p[1] for p in pts],
             y=[0] * len(pts),
             mode="markers+text+lines",
-            text=[p[0] for p in pts],
+            text=[esc(p[0]) for p in pts],
             marker={"size": 12},
             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(pts))],
             hovertemplate="%{text}: %{x}<extra></extra>",
@@ -324,17 +331,17 @@ def grouped_bars(
     if category:
         for contractor, part in df.groupby("contractor", sort=True):
             fig.add_bar(
-                x=part[category].astype(str),
+                x=[esc(v) for v in part[category].astype(str)],
                 y=part[values[0]].astype(float),
-                name=str(contractor),
+                name=esc(contractor),
                 marker_color=colours.get(str(contractor), PROVINCE),
             )
     else:
         for contractor, part in df.groupby("contractor", sort=True):
             fig.add_bar(
-                x=[names.get(v, v) for v in values],
+                x=[esc(names.get(v, v)) for v in values],
                 y=[float(part[v].iloc[0]) if not pd.isna(part[v].iloc[0]) else None for v in values],
-                name=str(contractor) or names.get("", ""),
+                name=esc(contractor) or names.get("", ""),
                 marker_color=colours.get(str(contractor), PROVINCE),
             )
     fig.update_layout(barmode="group")

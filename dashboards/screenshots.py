@@ -44,6 +44,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(warehouse: Path, port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
     """A Streamlit server on the warehouse for the duration of the block; yields its base URL."""
+    with serve_process(warehouse, port, timeout) as (url, _proc):
+        yield url
+
+
+@contextlib.contextmanager
+def serve_process(
+    warehouse: Path, port: int | None = None, timeout: float = 60.0
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As `serve`, and the server process too (tests look at the files it holds open)."""
     port = port or free_port()
     env = dict(os.environ, DAIWEI_WAREHOUSE=str(warehouse))
     cmd = [
@@ -56,6 +65,8 @@ def serve(warehouse: Path, port: int | None = None, timeout: float = 60.0) -> It
         "true",
         "--server.port",
         str(port),
+        "--server.address",
+        "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
         "--server.fileWatcherType",
@@ -76,7 +87,7 @@ def serve(warehouse: Path, port: int | None = None, timeout: float = 60.0) -> It
                 err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
                 raise RuntimeError(f"streamlit did not start on port {port}: {err[-500:]}")
             time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

@@ -43,7 +43,10 @@ def county() -> Column:
 
 
 def contractor(required: bool = False) -> Column:
-    return Column("contractor", "代维公司", K.NAME, required=required, aliases=("代维单位", "代维厂家"))
+    """Reference data (edge rule 9): a name not in the contractor seed makes the row bad."""
+    return Column(
+        "contractor", "代维公司", K.NAME, required=required, aliases=("代维单位", "代维厂家"), reference="contractor"
+    )
 
 
 def circuit(required: bool = True, header: str = "专线编号") -> Column:
@@ -56,6 +59,26 @@ COUNTY_IN_PREFECTURE = RowRule(
     "区县不属于该地市 / county is not in its prefecture",
     "p_county IS NULL OR p_county IN (SELECT county FROM ref_counties r"
     " WHERE p_prefecture IS NULL OR r.prefecture = p_prefecture)",
+)
+
+
+def not_before(column: str, header: str, earlier: str, earlier_header: str) -> RowRule:
+    """Edge rule 8: `column` may not be earlier than `earlier`; the reject names `column`."""
+    return RowRule(
+        f"{column}_not_before_{earlier}",
+        column,
+        f"时间顺序错误 / time order: {header}早于{earlier_header} ({column} before {earlier})",
+        f"p_{column} IS NULL OR p_{earlier} IS NULL OR p_{column} >= p_{earlier}",
+    )
+
+
+# Edge rule 8, confirmation-form timestamps (到达现场时间, 完成时间) included: the row contradicts itself.
+TICKET_TIME_ORDER = (
+    not_before("acknowledged_at", "接单时间", "dispatched_at", "派单时间"),
+    not_before("arrived_at", "到达现场时间", "dispatched_at", "派单时间"),
+    not_before("completed_at", "完成时间", "dispatched_at", "派单时间"),
+    not_before("completed_at", "完成时间", "splice_done_at", "光缆熔接完成时间"),
+    not_before("closed_at", "归档时间", "dispatched_at", "派单时间"),
 )
 
 TICKETS = Dataset(
@@ -103,7 +126,7 @@ TICKETS = Dataset(
         Column("z_end", "Z端设备", form_item=True),
         Column("photos", "现场照片", aliases=("照片",)),
     ),
-    row_rules=(COUNTY_IN_PREFECTURE,),
+    row_rules=(COUNTY_IN_PREFECTURE, *TICKET_TIME_ORDER),
 )
 
 INSPECTIONS = Dataset(

@@ -4,6 +4,11 @@ Every reader ends in the same shape, a DuckDB relation with the file's cells
 (text for CSV/Excel, the stored types for Parquet) in positional columns
 `c0, c1, …` and the spreadsheet row number in `_row`, so validation is one
 code path whatever the format. Nothing here loops over data rows in Python.
+
+Only the delivery is read (edge rule 10): links are not followed out of the input folder, and a
+workbook is checked (intact parts, sheet XML and cell-box size under `core.settings.Limits`)
+before an Excel library touches it. Lines of a CSV that are not valid text in its encoding become
+bad rows (`_rerr`), not a rejected file.
 """
 
 from __future__ import annotations
@@ -11,15 +16,27 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import os
+import posixpath
+import re
+import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from operator import itemgetter
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+from xml.etree import ElementTree
 
 import duckdb
 import fastexcel
+import numpy as np
 import polars as pl
 
+from core.settings import MIB, Limits
 from ingestion.errors import FileRejected
 from ingestion.headers import header_key
 
@@ -28,6 +45,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 BIG_CSV_BYTES = 256 * 1024 * 1024  # above this a CSV is streamed through a Parquet spill
 HEADER_SEARCH_ROWS = 10
+DEFAULT_LIMITS = Limits()  # core.settings defaults, for callers that pass none
 
 
 def sha256_of(path: Path) -> str:
@@ -38,14 +56,79 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a delivery: its path under the input folder and whether it leads out of it."""
+
+    path: Path  # root / rel, links not resolved
+    rel: str  # posix path relative to the input folder
+    outside: bool = False  # a link that resolves outside the input folder: rejected whole, never opened
+
+
+def _within(target: Path, real_root: Path) -> bool:
+    return target == real_root or real_root in target.parents
+
+
+def discover_entries(root: Path) -> list[Entry]:
+    """Every file under root in the order they are applied (relative path, lexicographically).
+
+    Dot-files and dot-folders are skipped. Links are never followed out of the delivery: a link
+    (to a file or a folder) that resolves outside root is listed once, flagged `outside`, and not
+    descended into; a link that stays inside is read like the file or folder it points to (a folder
+    reached twice through links is walked once, so a loop of links ends). Dangling links are skipped.
+    """
+    root = Path(root)
+    real_root = root.resolve()
+    out: list[Entry] = []
+    walked: set[Path] = set()
+
+    def walk(folder: Path, prefix: str) -> None:
+        walked.add(folder.resolve())
+        try:
+            with os.scandir(folder) as it:
+                items = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        for item in items:
+            if item.name.startswith("."):
+                continue
+            path = folder / item.name
+            rel = prefix + item.name
+            if item.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not _within(target, real_root):
+                    if target.exists():
+                        out.append(Entry(path, rel, outside=True))
+                    continue
+                if target.is_dir():
+                    if target not in walked:
+                        walk(path, rel + "/")
+                elif target.is_file():
+                    out.append(Entry(path, rel))
+            elif item.is_dir(follow_symlinks=False):
+                walk(path, rel + "/")
+            elif item.is_file(follow_symlinks=False):
+                out.append(Entry(path, rel))
+
+    if root.is_dir():
+        walk(root, "")
+    return sorted(out, key=lambda e: e.rel)
+
+
 def discover(root: Path) -> list[Path]:
-    """Every file under root, in the order they are applied: their relative path, lexicographically."""
-    files = [
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+    """Every file under root, in the order they are applied: their relative path, lexicographically.
+
+    Includes the links that lead outside root (see `discover_entries`), so that a run reports them.
+    """
+    return [e.path for e in discover_entries(root)]
+
+
+def outside_delivery(path: Path, rel: str) -> bool:
+    """True when `path` (= root / rel) resolves outside root: checked again just before opening."""
+    root = path
+    for _ in PurePosixPath(rel).parts:
+        root = root.parent
+    return not _within(Path(os.path.realpath(path)), root.resolve())
 
 
 @dataclass
@@ -59,6 +142,9 @@ class Source:
     encoding: str | None = None
     sheet: str | None = None
     temp_files: list[Path] = field(default_factory=list)
+    # The relation also has `_rerr` (a reason the reader found, NULL when the row is fine) and `_rcol`
+    # (the column it names): lines of a CSV that are not valid text in the file's encoding.
+    row_errors: bool = False
 
     @property
     def excel(self) -> bool:
@@ -72,6 +158,16 @@ class Source:
         return f"n{pos}"
 
 
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gbk": "GBK", "gb18030": "GB18030"}
+WHOLE_ROW = "(整行)"
+# A file is read with a few undecodable lines (each a bad row) only while they are at most this
+# share of its lines; beyond it the encoding is not recognised and the file is rejected whole.
+MAX_BAD_LINE_SHARE = 0.5
+# Undecodable bytes become a Unicode noncharacter that the file's valid text does not hold.
+_SENTINELS = tuple(chr(c) for c in range(0xFDD0, 0xFDF0))
+UNRECOGNISED_ENCODING = ("无法识别的文本编码", "unrecognised text encoding (not UTF-8, GBK or GB18030)")
+
+
 def detect_encoding(head: bytes, path: Path) -> str:
     """UTF-8 (with or without BOM) first, then the Chinese Windows encodings."""
     if head.startswith(codecs.BOM_UTF8):
@@ -82,7 +178,7 @@ def detect_encoding(head: bytes, path: Path) -> str:
             return enc
         except UnicodeDecodeError:
             continue
-    raise FileRejected("无法识别的文本编码", "unrecognised text encoding (not UTF-8, GBK or GB18030)")
+    raise FileRejected(*UNRECOGNISED_ENCODING)
 
 
 def _decode_prefix(data: bytes, enc: str) -> str:
@@ -90,13 +186,58 @@ def _decode_prefix(data: bytes, enc: str) -> str:
     return codecs.getincrementaldecoder(enc)().decode(data, final=False)
 
 
-def _frame_from_csv(path: Path) -> tuple[pl.DataFrame, str]:
-    data = path.read_bytes()
-    enc = detect_encoding(data, path)
+def encoding_error_reason(enc: str) -> str:
+    label = ENCODING_LABELS.get(enc, enc.upper())
+    return f"文本编码错误，非{label} / not valid {label} text"
+
+
+def _sentinel_for(data: bytes, enc: str) -> str:
+    for s in _SENTINELS:
+        try:
+            encoded = s.encode(enc)
+        except UnicodeEncodeError:
+            return s  # the encoding cannot even hold it
+        if encoded not in data:
+            return s
+    raise FileRejected(*UNRECOGNISED_ENCODING)  # pragma: no cover
+
+
+def _decode_lenient(data: bytes, enc: str) -> tuple[str, str, int]:
+    """The text with each undecodable byte replaced by a sentinel; the sentinel; the lines hit."""
+    sentinel = _sentinel_for(data, enc)
+    handler = f"daiwei-sentinel-{ord(sentinel):x}"
     try:
-        text = data.decode(enc)
-    except UnicodeDecodeError as exc:
-        raise FileRejected("文本编码错误", f"text is not valid {enc}: {exc.reason}") from exc
+        codecs.lookup_error(handler)
+    except LookupError:
+        codecs.register_error(handler, lambda e, s=sentinel: (s, e.end))  # type: ignore[misc]
+    text = data.decode(enc, errors=handler)
+    bad_lines = len(re.findall(f"^[^\n]*{sentinel}", text, re.MULTILINE))
+    return text, sentinel, bad_lines
+
+
+def _decode_csv(data: bytes) -> tuple[str, str, str | None]:
+    """(text, encoding, sentinel): sentinel is None when every byte decodes, else marks the bad bytes."""
+    try:
+        enc = detect_encoding(data, Path())
+        return data.decode(enc), enc, None
+    except (FileRejected, UnicodeDecodeError):
+        pass
+    candidates = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "gbk", "gb18030")
+    best: tuple[int, str, str, str] | None = None
+    for enc in candidates:
+        text, sentinel, bad = _decode_lenient(data, enc)
+        if best is None or bad < best[0]:
+            best = (bad, enc, text, sentinel)
+    assert best is not None
+    bad, enc, text, sentinel = best
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if bad > MAX_BAD_LINE_SHARE * max(lines, 1):
+        raise FileRejected(*UNRECOGNISED_ENCODING)
+    return text, enc, sentinel
+
+
+def _frame_from_csv(path: Path) -> tuple[pl.DataFrame, str, str | None]:
+    text, enc, sentinel = _decode_csv(path.read_bytes())
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = "\t" if first.count("\t") > first.count(",") else ","
     try:
@@ -110,22 +251,396 @@ def _frame_from_csv(path: Path) -> tuple[pl.DataFrame, str]:
     except pl.exceptions.PolarsError as exc:
         msg = str(exc).splitlines()[0][:160]
         raise FileRejected("CSV格式错误，无法读取", f"malformed CSV: {msg}") from exc
-    return frame, enc
+    return frame, enc, sentinel
 
 
-def _excel_sheet(path: Path, wanted: tuple[str, ...]) -> tuple[pl.DataFrame, str, int]:
-    """The sheet named like the dataset, else the first; and the row its first used row has."""
+# --- Workbooks (edge rule 10) -----------------------------------------------------------------
+#
+# calamine (behind fastexcel) allocates the whole bounding box of a sheet's cells at once: a tiny
+# workbook with one value in XFD1048576 makes it ask for hundreds of GB and abort the process, which
+# no `except` can catch. So an .xlsx is checked with Python's zipfile first: the parts it will read
+# must be intact, the sheet XML must stay under the byte limit (declared and actually inflated,
+# streamed in chunks so a zip bomb never sits in memory), and the bounding box of the used cells
+# under the cell limit. Only then does fastexcel open it.
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls container
+INFLATE_IN = 1 << 20  # compressed bytes read at a time
+INFLATE_OUT = 4 << 20  # most inflated bytes produced per step
+TAG_CARRY = 4 << 20  # the longest tag (or tag and the text after it) a sheet may have
+SMALL_PART_MAX = 16 * MIB  # workbook.xml and relationship parts are parsed whole, up to this
+
+# The scan may overcount, never undercount: a reference is any `r="…"` attribute after whitespace
+# (spaces around "=", either quote and `$` anchors allowed), whatever element or text it is in;
+# `<row r="5">` references are the ones without letters. Text cannot hold "<", so the positions
+# that split the XML into rows (which must not be faked) are found from a "<".
+_REF_RE = re.compile(rb"""r(?<=\sr)\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]*)["']""")
+_DIM_RE = re.compile(rb"""dimension\s[^<]*?\bref\s*=\s*["']([^"']*)["']""")
+_DIM_END_RE = re.compile(rb"\$?([A-Za-z]*)\$?([0-9]*)")
+_ROW_SPLIT_PREFIXED_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_TAG_ENDS = np.array([ord(c) for c in " \t\n\r/>"], np.uint8)  # what may follow an element's name
+MAX_REF_CHARS = 9  # a reference longer than this is beyond any sheet: treated as enormous
+ENORMOUS = 10**12
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def damaged(part: str, why: str) -> FileRejected:
+    return FileRejected("Excel文件已损坏", f"the workbook is damaged: {part} ({why})")
+
+
+def _mb(n: int) -> str:
+    return f"{n / MIB:.1f}".rstrip("0").rstrip(".")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _span(lo: int | None, hi: int | None) -> int:
+    return hi - lo + 1 if lo is not None and hi is not None else 0
+
+
+@dataclass
+class CellBox:
+    """The bounding box of a sheet's used cells, as calamine will allocate it, grown chunk by chunk.
+
+    From the `<dimension ref>` and every cell and row reference, and from the rows and cells written
+    (one without a reference takes the next position): the number of row tags and the most cell
+    tags in one row bound the box from below too.
+    """
+
+    min_row: int | None = None
+    max_row: int | None = None
+    min_col: int | None = None
+    max_col: int | None = None
+    row_tags: int = 0
+    widest_row: int = 0  # the most cell tags in one row
+    _open_row: int = 0  # cell tags seen so far in the row a chunk ended in
+
+    def _rows(self, digits: set[bytes]) -> None:
+        digits.discard(b"")
+        if not digits:
+            return
+        if len(max(digits, key=len)) > MAX_REF_CHARS:
+            lo, hi = 1, ENORMOUS
+        else:
+            nums = set(map(int, digits))
+            lo, hi = min(nums), max(nums)
+        self.min_row = lo if self.min_row is None else min(self.min_row, lo)
+        self.max_row = hi if self.max_row is None else max(self.max_row, hi)
+
+    def _cols(self, letters: set[bytes]) -> None:
+        letters.discard(b"")
+        if not letters:
+            return
+        if len(max(letters, key=len)) > MAX_REF_CHARS:
+            lo, hi = 1, ENORMOUS
+        else:
+            nums = set(map(_col_number, letters))
+            lo, hi = min(nums), max(nums)
+        self.min_col = lo if self.min_col is None else min(self.min_col, lo)
+        self.max_col = hi if self.max_col is None else max(self.max_col, hi)
+
+    @property
+    def cells(self) -> int:
+        """Rows x columns. A cell or row without a reference takes the next position, so the box is at
+        least as tall as the rows written and as wide as the widest row; where references and positions
+        mix, this is within a factor of 4 of what calamine allocates (enough to stop a runaway)."""
+        rows = max(self.row_tags, _span(self.min_row, self.max_row))
+        cols = max(self.widest_row, _span(self.min_col, self.max_col))
+        return rows * cols
+
+    def scan(self, chunk: bytes) -> None:
+        """Grow the box by a chunk of sheet XML that ends between two tags."""
+        found = _REF_RE.findall(chunk)
+        self._cols(set(map(itemgetter(0), found)))
+        self._rows(set(map(itemgetter(1), found)))
+        for ref in _DIM_RE.findall(chunk):
+            for end in ref.split(b":")[:2]:
+                m = _DIM_END_RE.fullmatch(end.strip())
+                if m is not None:
+                    self._cols({m.group(1)})
+                    self._rows({m.group(2)})
+        self._count_rows_and_cells(chunk)
+
+    def _count_rows_and_cells(self, chunk: bytes) -> None:
+        """Row tags, and the most cell tags in one row: vectorised over the tags' positions."""
+        a = np.frombuffer(chunk, np.uint8)
+        if len(a) < 4:
+            return
+        padded = np.concatenate([a, np.zeros(4, np.uint8)])
+        opens = np.flatnonzero(a == ord("<"))
+        colons = np.flatnonzero(a == ord(":"))  # <x:c …> and <x:row …> (text may add some: overcounts)
+
+        def tags(starts: np.ndarray, name: bytes) -> np.ndarray:
+            starts = starts[padded[starts + 1] == name[0]]  # few candidates left for the other tests
+            for k, ch in enumerate(name[1:], start=2):
+                starts = starts[padded[starts + k] == ch]
+            return starts[np.isin(padded[starts + 1 + len(name)], _TAG_ENDS)]
+
+        cells = np.concatenate([tags(opens, b"c"), tags(colons, b"c")])
+        self.row_tags += len(tags(opens, b"row")) + len(tags(colons, b"row"))
+        if b":row" in chunk:  # a row split must be a real tag: "<prefix:row", which text cannot fake
+            row_starts = np.array([m.start() for m in _ROW_SPLIT_PREFIXED_RE.finditer(chunk)], np.int64)
+        else:
+            row_starts = tags(opens, b"row")
+        per_row = np.bincount(np.searchsorted(row_starts, cells), minlength=len(row_starts) + 1)
+        per_row[0] += self._open_row  # the row the previous chunk ended in goes on here
+        self.widest_row = max(self.widest_row, int(per_row.max()))
+        self._open_row = int(per_row[-1])
+
+
+def _inflate(f: BinaryIO, info: zipfile.ZipInfo, budget: int, sink: Callable[[bytes], None]) -> int:
+    """Inflate one zip member from its raw bytes, in chunks, into `sink`; the bytes it inflated to.
+
+    The central directory's sizes are not trusted: the stream is inflated until it ends, and
+    `_TooLarge` is raised as soon as more than `budget` bytes came out (a bomb that lies about its
+    size included). A broken stream, a CRC or size mismatch raises `damaged`.
+    """
+    part = info.filename
+    if info.flag_bits & 0x1:
+        raise damaged(part, "encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise damaged(part, f"unsupported compression method {info.compress_type}")
+    f.seek(info.header_offset)
+    head = f.read(30)
+    if len(head) < 30 or head[:4] != ZIP_MAGIC:
+        raise damaged(part, "bad local header")
+    name_len, extra_len = struct.unpack("<HH", head[26:30])
+    f.seek(info.header_offset + 30 + name_len + extra_len)
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    left, total, crc = info.compress_size, 0, 0
+
+    def emit(out: bytes) -> None:
+        nonlocal total, crc
+        total += len(out)
+        if total > budget:
+            raise _TooLarge(part)
+        crc = zlib.crc32(out, crc)
+        sink(out)
+
     try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # fastexcel raises its own error types for non-Excel bytes
-        raise FileRejected("不是有效的Excel文件", "not a readable Excel workbook") from exc
-    names = reader.sheet_names
+        while left > 0 and not (inflater is not None and inflater.eof):
+            raw = f.read(min(INFLATE_IN, left))
+            if not raw:
+                raise damaged(part, "truncated")
+            left -= len(raw)
+            if inflater is None:
+                emit(raw)
+                continue
+            data = raw
+            while True:
+                out = inflater.decompress(data, INFLATE_OUT)
+                emit(out)
+                data = inflater.unconsumed_tail
+                if inflater.eof or (not data and len(out) < INFLATE_OUT):
+                    break
+    except zlib.error as exc:
+        raise damaged(part, f"compressed data is corrupt: {exc}") from exc
+    if inflater is not None and not inflater.eof:
+        raise damaged(part, "compressed data ends early")
+    if crc != info.CRC:
+        raise damaged(part, "CRC mismatch")
+    if total != info.file_size:
+        raise damaged(part, f"inflates to {total} bytes, declares {info.file_size}")
+    return total
+
+
+def _read_small(zf: zipfile.ZipFile, f: BinaryIO, part: str) -> bytes:
+    info = _member(zf, part)
+    if info is None:
+        raise damaged(part, "missing")
+    buf = bytearray()
+    try:
+        _inflate(f, info, SMALL_PART_MAX, buf.extend)
+    except _TooLarge as exc:
+        raise damaged(part, f"larger than {_mb(SMALL_PART_MAX)} MB") from exc
+    return bytes(buf)
+
+
+def _member(zf: zipfile.ZipFile, part: str) -> zipfile.ZipInfo | None:
+    try:
+        return zf.getinfo(part)
+    except KeyError:
+        low = part.lower()
+        return next((i for i in zf.infolist() if i.filename.lower() == low), None)
+
+
+def _xml(data: bytes, part: str) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise damaged(part, f"invalid XML: {exc}") from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(el: ElementTree.Element, name: str) -> str | None:
+    for key, value in el.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _rels(zf: zipfile.ZipFile, f: BinaryIO, source_part: str) -> list[tuple[str, str, str]]:
+    """(id, type, target part) of each relationship of `source_part` ('' = the package)."""
+    folder, name = posixpath.split(source_part)
+    rels_part = posixpath.join(folder, "_rels", f"{name}.rels")
+    if _member(zf, rels_part) is None:
+        return []
+    out = []
+    for el in _xml(_read_small(zf, f, rels_part), rels_part).iter():
+        if _local(el.tag) != "Relationship" or (el.get("TargetMode") or "").lower() == "external":
+            continue
+        target = el.get("Target") or ""
+        absolute = target.startswith("/")
+        resolved = target.lstrip("/") if absolute else posixpath.normpath(posixpath.join(folder, target))
+        out.append((el.get("Id") or "", el.get("Type") or "", resolved))
+    return out
+
+
+def choose_sheet(names: list[str], wanted: tuple[str, ...]) -> str | None:
+    """The sheet named like the dataset (edge rule 6), else the first."""
     keys = {header_key(w) for w in wanted}
-    sheet = next((n for n in names if header_key(n) in keys), names[0] if names else None)
+    return next((n for n in names if header_key(n) in keys), names[0] if names else None)
+
+
+def check_workbook(path: Path, wanted: tuple[str, ...], limits: Limits) -> tuple[str, str]:
+    """Check an .xlsx before any Excel library reads it: the sheet to read and its part. Raises FileRejected."""
+    with open(path, "rb") as f:
+        if not f.read(4).startswith(b"PK"):
+            raise FileRejected("不是有效的Excel文件", "not a readable Excel workbook")
+        f.seek(0)
+        try:
+            zf = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            raise damaged("zip directory", str(exc) or type(exc).__name__) from exc
+        with zf:
+            return _check_parts(zf, f, wanted, limits)
+
+
+def _check_parts(zf: zipfile.ZipFile, f: BinaryIO, wanted: tuple[str, ...], limits: Limits) -> tuple[str, str]:
+    office = [t for _, typ, t in _rels(zf, f, "") if typ.endswith("/officeDocument")]
+    book_part = office[0] if office else "xl/workbook.xml"
+    book = _xml(_read_small(zf, f, book_part), book_part)
+    rels = _rels(zf, f, book_part)
+    by_id = {rid: target for rid, _, target in rels}
+    sheets: dict[str, str | None] = {}
+    for el in book.iter():
+        if _local(el.tag) == "sheet" and el.get("name") is not None:
+            sheets[el.get("name") or ""] = by_id.get(_attr(el, "id") or "")
+    sheet = choose_sheet(list(sheets), wanted)
     if sheet is None:
         raise FileRejected("Excel文件没有工作表", "the workbook has no sheet")
-    frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
-    return frame, sheet, _first_used_row(path, sheet)
+    sheet_part = sheets[sheet]
+    sheet_info = _member(zf, sheet_part) if sheet_part else None
+    if sheet_part is None or sheet_info is None:
+        raise damaged(sheet_part or book_part, f"the part of sheet {sheet!r} is missing")
+    # Parts the reader loads whole besides the sheet: shared strings and styles.
+    extra_parts = {t for _, typ, t in rels if typ.endswith(("/sharedStrings", "/styles"))}
+    extra_parts |= {p for p in ("xl/sharedStrings.xml", "xl/styles.xml") if _member(zf, p) is not None}
+    extra = [i for i in (_member(zf, p) for p in sorted(extra_parts)) if i is not None]
+    strings = [i for i in extra if "sharedstrings" in i.filename.lower()]
+    declared = sheet_info.file_size + sum(i.file_size for i in strings)
+    limit = limits.max_sheet_xml_bytes
+    if declared > limit:
+        raise FileRejected(
+            f"工作表XML过大(声明{_mb(declared)}MB，上限{_mb(limit)}MB)",
+            f"sheet XML too large: {sheet_info.filename} declares {_mb(declared)} MB, limit {_mb(limit)} MB",
+        )
+    budget = limit
+    box = CellBox()
+    carry = b""
+    first = True
+
+    def check(xml: bytes) -> None:
+        """Scan a piece of the sheet that ends before a "<" (or at the end)."""
+        nonlocal first
+        if not xml:
+            return
+        if first:  # the XML declaration is the one processing instruction a sheet has
+            xml = re.sub(rb"^(\xef\xbb\xbf)?\s*<\?xml[^<]*?\?>", b"", xml)
+            first = False
+        # Comments, CDATA, DTDs and processing instructions may hold a "<" that is not a tag: no
+        # spreadsheet writes them in a sheet, and they could hide rows from the scan.
+        if b"<!" in xml or b"<?" in xml:
+            raise damaged(sheet_info.filename, "holds a comment, CDATA, DTD or processing instruction")
+        box.scan(xml)
+        if box.cells > limits.max_cells:
+            raise _TooLarge(sheet_info.filename)
+
+    def scan(chunk: bytes) -> None:
+        nonlocal carry
+        buf = carry + chunk
+        cut = buf.rfind(b"<")  # from the last "<" on (a tag, or a tag and text) waits for the next chunk
+        if cut < 0:
+            cut = len(buf)
+        elif len(buf) - cut > TAG_CARRY:
+            raise damaged(sheet_info.filename, f"a tag or text run longer than {_mb(TAG_CARRY)} MB")
+        check(buf[:cut])
+        carry = buf[cut:]
+
+    try:
+        for info in extra:
+            budget -= _inflate(f, info, budget, lambda _chunk: None)
+        _inflate(f, sheet_info, budget, scan)
+        check(carry)
+    except _TooLarge as exc:
+        if box.cells <= limits.max_cells:
+            raise FileRejected(
+                f"工作表XML过大(解压超过{_mb(limit)}MB)",
+                f"sheet XML too large: {exc.args[0]} inflates past {_mb(limit)} MB",
+            ) from exc
+    if box.cells > limits.max_cells:
+        raise FileRejected(
+            f"工作表过大: 约{box.cells}个单元格，上限{limits.max_cells}",
+            f"sheet too large: ~{box.cells} cells, limit {limits.max_cells}",
+        )
+    return sheet, sheet_info.filename
+
+
+def _panic(exc: BaseException) -> bool:
+    """A Rust panic surfaced by pyo3 (a BaseException, not an Exception): a file that cannot be read."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _excel_sheet(path: Path, wanted: tuple[str, ...], limits: Limits) -> tuple[pl.DataFrame, str, int]:
+    """The sheet named like the dataset, else the first; and the row its first used row has."""
+    with open(path, "rb") as f:
+        magic = f.read(8)
+    chosen: str | None = None
+    part = "the workbook"
+    if path.suffix.lower() != ".xls" and magic != OLE_MAGIC:  # the old binary format goes to fastexcel as it is
+        chosen, part = check_workbook(path, wanted, limits)
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except BaseException as exc:  # fastexcel raises its own error types (and pyo3 panics) for bad bytes
+        if not isinstance(exc, Exception) and not _panic(exc):
+            raise
+        raise FileRejected("不是有效的Excel文件", "not a readable Excel workbook") from exc
+    names = reader.sheet_names
+    sheet = chosen if chosen is not None else choose_sheet(names, wanted)
+    if sheet is None:
+        raise FileRejected("Excel文件没有工作表", "the workbook has no sheet")
+    if sheet not in names:
+        raise damaged("xl/workbook.xml", f"sheet {sheet!r} cannot be opened")
+    try:
+        frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+        first_row = _first_used_row(path, sheet)
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not _panic(exc):
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise damaged(part, f"sheet {sheet!r} cannot be read: {first}") from exc
+    return frame, sheet, first_row
 
 
 def _first_used_row(path: Path, sheet: str) -> int:
@@ -145,13 +660,34 @@ def _first_used_row(path: Path, sheet: str) -> int:
 
 
 def _register_frame(
-    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, header_idx: int, first_row: int, name: str
+    con: duckdb.DuckDBPyConnection,
+    frame: pl.DataFrame,
+    header_idx: int,
+    first_row: int,
+    name: str,
+    sentinel: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Register the data rows below the header as `name`, with spreadsheet row numbers."""
+    """Register the data rows below the header as `name`, with spreadsheet row numbers.
+
+    `sentinel` marks the undecodable bytes of a CSV: a row holding one gets `_rerr` (the reason)
+    and `_rcol` (the header of the first cell holding one), and the mark is shown as U+FFFD.
+    """
     headers = [("" if v is None else str(v)) for v in frame.row(header_idx)]
     width = len(headers)
     body = frame.slice(header_idx + 1)
     body = body.select([pl.col(c).alias(f"c{i}") for i, c in enumerate(frame.columns[:width])])
+    if sentinel is not None:
+        hits = [pl.col(f"c{i}").str.contains(sentinel, literal=True).fill_null(False) for i in range(width)]
+        labels = [h.strip() or f"列{i + 1}" for i, h in enumerate(headers)]
+        first_hit = pl.coalesce([pl.when(hit).then(pl.lit(label)) for hit, label in zip(hits, labels, strict=True)])
+        body = body.with_columns(
+            pl.when(pl.any_horizontal(hits)).then(pl.lit(encoding_error_reason(encoding or ""))).alias("_rerr"),
+            pl.when(pl.any_horizontal(hits)).then(first_hit.fill_null(pl.lit(WHOLE_ROW))).alias("_rcol"),
+        )
+        body = body.with_columns(
+            [pl.col(f"c{i}").str.replace_all(sentinel, "\ufffd", literal=True) for i in range(width)]
+        )
     body = body.with_columns([pl.col(f"c{i}").str.normalize("NFKC").alias(f"n{i}") for i in range(width)])
     body = body.with_row_index("_idx").with_columns(
         (pl.col("_idx").cast(pl.Int64) + header_idx + 1 + first_row).alias("_row")
@@ -180,26 +716,28 @@ def open_source(
     name: str,
     scorer,
     sheet_names: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Source:
     """Register the file's cells as relation `name`; `scorer(headers) -> int` picks the header row."""
     suffix = path.suffix.lower()
+    sentinel: str | None = None
     if suffix in PARQUET_SUFFIXES:
         return _open_parquet(con, path, name)
     if suffix in CSV_SUFFIXES:
         if path.stat().st_size > BIG_CSV_BYTES:
             return _open_big_csv(con, path, name)
-        frame, enc = _frame_from_csv(path)
+        frame, enc, sentinel = _frame_from_csv(path)
         fmt, sheet, first_row = "csv", None, 1
     elif suffix in EXCEL_SUFFIXES:
-        frame, sheet, first_row = _excel_sheet(path, sheet_names)
+        frame, sheet, first_row = _excel_sheet(path, sheet_names, limits)
         enc, fmt = None, "xlsx"
     else:
         raise FileRejected(f"不支持的文件格式 {suffix or '(无扩展名)'}", f"unsupported file format {suffix}")
     if frame.height == 0:
         raise FileRejected("文件为空", "the file is empty")
     header_idx = find_header_row(frame, scorer)
-    headers, types = _register_frame(con, frame, header_idx, first_row, name)
-    return Source(name, headers, types, fmt, encoding=enc, sheet=sheet)
+    headers, types = _register_frame(con, frame, header_idx, first_row, name, sentinel, enc)
+    return Source(name, headers, types, fmt, encoding=enc, sheet=sheet, row_errors=sentinel is not None)
 
 
 def _open_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Source:
@@ -237,14 +775,42 @@ def _open_big_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Sour
         head = f.read(1 << 16)
     enc = detect_encoding(head, path)
     tmpdir = Path(tempfile.mkdtemp(prefix="daiwei-csv-"))
+    try:
+        return _spill_big_csv(con, path, name, enc, tmpdir)
+    except BaseException:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        raise
+
+
+def _transcode(path: Path, enc: str, dest: Path) -> None:
+    """Re-encode a large CSV to UTF-8 in chunks; an undecodable byte rejects the file with its line."""
+    decoder = codecs.getincrementaldecoder(enc)()
+    lines = 0  # newlines before the current chunk
+    with open(path, "rb") as fin, open(dest, "w", encoding="utf-8") as fout:
+        for chunk in iter(lambda: fin.read(1 << 24), b""):
+            try:
+                fout.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                line = lines + exc.object.count(b"\n", 0, exc.start) + 1  # held bytes hold no newline
+                label = ENCODING_LABELS.get(enc, enc)
+                raise FileRejected(
+                    f"文本编码错误，第{line}行非{label}", f"not valid {label} text at line {line}"
+                ) from exc
+            lines += chunk.count(b"\n")
+        try:
+            fout.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as exc:
+            label = ENCODING_LABELS.get(enc, enc)
+            raise FileRejected(
+                f"文本编码错误，第{lines + 1}行非{label}", f"not valid {label} text at line {lines + 1}"
+            ) from exc
+
+
+def _spill_big_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, enc: str, tmpdir: Path) -> Source:
     src = path
     if enc not in ("utf-8", "utf-8-sig"):
         src = tmpdir / "utf8.csv"
-        decoder = codecs.getincrementaldecoder(enc)()
-        with open(path, "rb") as fin, open(src, "w", encoding="utf-8") as fout:
-            for chunk in iter(lambda: fin.read(1 << 24), b""):
-                fout.write(decoder.decode(chunk))
-            fout.write(decoder.decode(b"", final=True))
+        _transcode(path, enc, src)
     spill = tmpdir / "cells.parquet"
     lf = pl.scan_csv(src, has_header=True, infer_schema=False, encoding="utf8")
     headers = [h.lstrip("\ufeff") for h in lf.collect_schema().names()]

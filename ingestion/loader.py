@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import logging
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from core.settings import Limits
 from ingestion import ddl
 from ingestion.apply import apply_load
 from ingestion.datasets import BY_NAME, DATASETS
 from ingestion.errors import FileRejected
-from ingestion.files import discover, open_source, sha256_of
+from ingestion.files import DEFAULT_LIMITS, Source, discover_entries, open_source, outside_delivery, sha256_of
 from ingestion.headers import HeaderMatch, header_key, match_header
 from ingestion.model import Dataset
-from ingestion.textnorm import register_udfs
+from ingestion.textnorm import normalize_name, register_udfs
 from ingestion.validate import Lineage, insert_good_sql, insert_rejects_sql, parsed_relation
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,12 @@ class PlannedFile:
     path: Path
     sha256: str
     dataset: str | None
+    # A link that resolves outside the input folder (edge rule 10): rejected whole, never opened.
+    # `load_file` checks the path again, so a plan rebuilt without this flag is still safe.
+    outside: bool = False
+
+
+OUTSIDE_MESSAGE = "链接指向输入目录之外 / link points outside the input folder"
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,13 @@ def prepare_connection(con: duckdb.DuckDBPyConnection, reference_dir: Path = REF
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
             f"SELECT * FROM read_csv('{path}', header = true, all_varchar = true)"
         )
+    # Contractors (edge rule 9), normalised like the NAME cells they are compared with (in Python: the
+    # seed is a few rows, and the Arrow NFKC kernel costs seconds to warm up in a fresh process).
+    with open(reference_dir / "ref_contractors.csv", encoding="utf-8-sig", newline="") as f:
+        names = sorted({n for r in csv.DictReader(f) if (n := normalize_name(r.get("contractor")))})
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_contractors (contractor VARCHAR)")
+    if names:
+        con.executemany("INSERT INTO ref_contractors VALUES (?)", [(n,) for n in names])
 
 
 def dataset_from_name(file: str) -> Dataset | None:
@@ -93,13 +110,20 @@ def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def plan_files(con: duckdb.DuckDBPyConnection, root: Path) -> list[PlannedFile]:
-    """Every file under root in application order, with its sha256 and announced dataset."""
+    """Every file under root in application order, with its sha256 and announced dataset.
+
+    A link leading outside root is planned (so it is logged) but never read: its "sha256" is that of
+    the link itself, so it never matches a delivered file's content.
+    """
     seq = next_load_seq(con)
     planned = []
-    for i, path in enumerate(discover(root)):
-        rel = path.relative_to(root).as_posix()
-        ds = dataset_from_name(rel)
-        planned.append(PlannedFile(seq + i, rel, path, sha256_of(path), ds.name if ds else None))
+    for i, entry in enumerate(discover_entries(root)):
+        ds = dataset_from_name(entry.rel)
+        if entry.outside:
+            sha = hashlib.sha256(f"link:{entry.rel}->{os.path.realpath(entry.path)}".encode()).hexdigest()
+        else:
+            sha = sha256_of(entry.path)
+        planned.append(PlannedFile(seq + i, entry.rel, entry.path, sha, ds.name if ds else None, entry.outside))
     return planned
 
 
@@ -130,8 +154,8 @@ def _log(con: duckdb.DuckDBPyConnection, pf: PlannedFile, run_id: str, r: FileRe
     )
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, pf: PlannedFile, relation: str):
-    """Open the file and decide its dataset: by name when it has a prefix, else by its header."""
+def _open(con: duckdb.DuckDBPyConnection, pf: PlannedFile, relation: str, limits: Limits) -> Source:
+    """Open the file, its header row chosen for the dataset its name announces (else for any)."""
     announced = BY_NAME.get(pf.dataset) if pf.dataset else None
     if announced is not None:
         scorer = lambda h: match_header(announced, h).score  # noqa: E731
@@ -139,7 +163,12 @@ def _resolve(con: duckdb.DuckDBPyConnection, pf: PlannedFile, relation: str):
     else:
         scorer = lambda h: _best_match(h).score  # noqa: E731
         sheets = tuple(p for d in DATASETS for p in d.all_prefixes)
-    source = open_source(con, pf.path, relation, scorer, sheets)
+    return open_source(con, pf.path, relation, scorer, sheets, limits)
+
+
+def _resolve(pf: PlannedFile, source: Source) -> HeaderMatch:
+    """Decide the file's dataset: by name when it has a prefix, else by its header."""
+    announced = BY_NAME.get(pf.dataset) if pf.dataset else None
     match = match_header(announced, source.headers) if announced else _best_match(source.headers)
     if announced is None and (match.score < 2 or match.missing_required):
         if match.score >= max(2, len(match.dataset.required)):
@@ -152,11 +181,22 @@ def _resolve(con: duckdb.DuckDBPyConnection, pf: PlannedFile, relation: str):
     if match.missing_required:
         missing = "、".join(c.header for c in match.missing_required)
         raise FileRejected(f"缺少必填列: {missing}", f"missing required column(s): {missing}")
-    return source, match
+    return match
 
 
-def load_file(con: duckdb.DuckDBPyConnection, pf: PlannedFile, run_id: str) -> FileResult:
-    """Load one planned file and log it; never raises for a bad file."""
+def _file_error(exc: BaseException) -> bool:
+    """An error reading a file, to reject it whole: any Exception, and a Rust panic raised through pyo3."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, pf: PlannedFile, run_id: str, limits: Limits = DEFAULT_LIMITS
+) -> FileResult:
+    """Load one planned file and log it; never raises for a bad file (only for a bug: ReconciliationError)."""
+    if pf.outside or outside_delivery(pf.path, pf.file):
+        result = FileResult(pf.file, pf.dataset, pf.sha256, 0, 0, 0, "rejected", OUTSIDE_MESSAGE)
+        _log(con, pf, run_id, result)
+        return result
     earlier = _already_loaded(con, pf.sha256)
     if earlier is not None:
         result = FileResult(
@@ -166,26 +206,37 @@ def load_file(con: duckdb.DuckDBPyConnection, pf: PlannedFile, run_id: str) -> F
         _log(con, pf, run_id, result)
         return result
     relation = f"src_{pf.load_seq}"
+    source: Source | None = None
     con.execute("BEGIN TRANSACTION")
     try:
-        source, match = _resolve(con, pf, relation)
-        result = _load_rows(con, pf, source, match)
+        source = _open(con, pf, relation, limits)
+        result = _load_rows(con, pf, source, _resolve(pf, source), limits)
         _log(con, pf, run_id, result)
         con.execute("COMMIT")
         return result
-    except (FileRejected, duckdb.Error, OSError, ValueError) as exc:
+    except ReconciliationError:
+        con.execute("ROLLBACK")
+        raise
+    except BaseException as exc:
+        if not _file_error(exc):
+            con.execute("ROLLBACK")
+            raise
         con.execute("ROLLBACK")
         if isinstance(exc, FileRejected):
             message = f"{exc.zh} / {exc.en}"
         else:
-            log.exception("unexpected error loading %s", pf.file)
-            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            lines = str(exc).strip().splitlines()
+            first = f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
             message = f"文件无法读取 / the file cannot be read: {first}"
-        result = FileResult(pf.file, pf.dataset, pf.sha256, 0, 0, 0, "rejected", message)
+            log.warning("rejected %s: %s", pf.file, message)  # one line; the traceback only at debug level
+            log.debug("unexpected error loading %s", pf.file, exc_info=True)
+        result = FileResult(pf.file, pf.dataset, pf.sha256, 0, 0, 0, "rejected", " ".join(message.splitlines()))
         _log(con, pf, run_id, result)
         return result
     finally:
         _drop_source(con, relation)
+        for tmp in source.temp_files if source is not None else ():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _drop_source(con: duckdb.DuckDBPyConnection, relation: str) -> None:
@@ -194,10 +245,12 @@ def _drop_source(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     con.execute(f"DROP VIEW IF EXISTS {relation}")
 
 
-def _load_rows(con: duckdb.DuckDBPyConnection, pf: PlannedFile, source, match: HeaderMatch) -> FileResult:
+def _load_rows(
+    con: duckdb.DuckDBPyConnection, pf: PlannedFile, source: Source, match: HeaderMatch, limits: Limits
+) -> FileResult:
     ds = match.dataset
     lineage = Lineage(pf.file, pf.sha256, pf.load_seq)
-    parsed = parsed_relation(source, match)
+    parsed = parsed_relation(source, match, limits.max_field_chars)
     rows_read = int(con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0])
     rows_loaded = int(con.execute(insert_good_sql(match, lineage, parsed)).fetchall()[0][0])
     rows_rejected = 0
@@ -214,12 +267,14 @@ def _load_rows(con: duckdb.DuckDBPyConnection, pf: PlannedFile, source, match: H
     return FileResult(pf.file, ds.name, pf.sha256, rows_read, rows_loaded, rows_rejected, "loaded", "; ".join(notes))
 
 
-def load_folder(con: duckdb.DuckDBPyConnection, root: Path, run_id: str) -> list[FileResult]:
+def load_folder(
+    con: duckdb.DuckDBPyConnection, root: Path, run_id: str, limits: Limits = DEFAULT_LIMITS
+) -> list[FileResult]:
     """Plan and load every file under root (the whole pipeline's ingestion, for scripts and tests)."""
     prepare_connection(con)
     results = []
     for pf in plan_files(con, root):
-        results.append(load_file(con, pf, run_id))
+        results.append(load_file(con, pf, run_id, limits))
     return results
 
 
@@ -241,12 +296,3 @@ def months_loaded(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
         if ds.month_column
     ]
     return {r[0] for r in con.execute(" UNION ".join(parts)).fetchall() if r[0]}
-
-
-def write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
-    """UTF-8 with BOM, so Excel on a Chinese Windows opens it with the right characters."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(["" if v is None else v for v in row] for row in rows)

@@ -59,7 +59,7 @@ class Column:
     allowed: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
-    reference: str | None = None  # a reference list the value must be in ("prefecture")
+    reference: str | None = None  # a reference list the value must be in ("prefecture", "contractor")
     form_item: bool = False
 
     @property

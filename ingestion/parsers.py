@@ -19,7 +19,10 @@ NO = ("否", "N", "NO", "0", "FALSE")
 # Plausible dates: an Excel serial or a typed date outside this is a typo, not a date.
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"
 SERIAL_MIN, SERIAL_MAX = 32874, 73051  # Excel serials of EARLIEST and LATEST
+DATE_RANGE = f"{EARLIEST[:4]}–{int(LATEST[:4]) - 1}"
 NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+NONFINITE_RE = r"[+-]?(nan|inf|infinity)"  # what a tool writes for a non-finite double (any case)
+FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 TYPED_TIME = ("TIMESTAMP", "DATE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE")
 TYPED_NUMBER = (
     "BIGINT",
@@ -141,8 +144,12 @@ def enum_sql(t: str, allowed: tuple[str, ...]) -> str:
 
 
 def number_sql(t: str) -> str:
+    """A number (a trailing % allowed); NaN/Infinity spelled out parse too, so they are named as such."""
     s = f"regexp_replace({t}, '%$', '')"
-    return f"CASE WHEN regexp_full_match({s}, '{NUMBER_RE}') THEN TRY_CAST({s} AS DOUBLE) END"
+    return (
+        f"CASE WHEN regexp_full_match({s}, '{NUMBER_RE}') OR regexp_full_match({s}, '{NONFINITE_RE}', 'i') "
+        f"THEN TRY_CAST({s} AS DOUBLE) END"
+    )
 
 
 def int_sql(t: str) -> str:
@@ -177,12 +184,17 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
     kind = col.kind
     out = ColumnSQL(text="dw_trim({N})", parse="{T}", value="{Q}")
     parse_error: tuple[str, str] | None = None
+    in_range = False  # a time kind: a parsed value outside EARLIEST..LATEST is out of range, not garbage
+    finite: list[str] = []  # conditions that the number is not finite (NaN, ±Infinity)
 
     if kind is Kind.TIMESTAMP and typed.startswith(TYPED_TIME):
-        out.text, out.parse, out.value = "{S}", "CAST({S} AS TIMESTAMP)", "{Q}"
+        out.text, out.parse, out.value = "{S}", "CAST({S} AS TIMESTAMP)", plausible("{Q}")
+        in_range = True
     elif kind in (Kind.INT, Kind.DECIMAL) and typed.startswith(TYPED_NUMBER):
         out.text = "{S}"
         out.parse = "CAST({S} AS DOUBLE)" if kind is Kind.DECIMAL else "TRY_CAST({S} AS BIGINT)"
+        if typed.startswith(FLOAT_TYPES):
+            finite.append("NOT isfinite({S})")
         if kind is Kind.INT:
             out.checks.append(_when("{S} <> round({S})", "不是整数", "not an integer", "{C}"))
     elif kind is Kind.TEXT:
@@ -201,21 +213,26 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
     elif kind is Kind.TIMESTAMP:
         out.parse, out.value = timestamp_parse("{T}", excel), plausible("{Q}")
         parse_error = ("无法解析的时间", "unparseable timestamp")
+        in_range = True
     elif kind is Kind.DATE:
         out.parse, out.value = date_parse("{T}", excel), plausible("{Q}", "::DATE")
         parse_error = ("无法解析的日期", "unparseable date")
+        in_range = True
     elif kind is Kind.MONTH:
-        out.parse = month_sql("{T}", excel)
+        out.parse, out.value = month_sql("{T}", excel), plausible("{Q}", "::DATE")
         parse_error = ("无法解析的月份", "unparseable month")
+        in_range = True
     elif kind is Kind.YESNO:
         out.parse = yesno_sql("{T}")
         parse_error = ("不是是/否值", "not a yes/no value")
     elif kind is Kind.INT:
         out.parse = int_sql("{T}")
         parse_error = ("不是整数", "not an integer")
+        finite.append(f"regexp_full_match({{T}}, '{NONFINITE_RE}', 'i')")
     elif kind is Kind.DECIMAL:
         out.parse = number_sql("{T}")
         parse_error = ("不是数字", "not a number")
+        finite.append("NOT isfinite({Q})")
     else:  # pragma: no cover - every Kind is handled above
         raise ValueError(kind)
 
@@ -227,19 +244,27 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
     checks: list[tuple[str, str]] = []
     if col.required:
         checks.append(("{T} IS NULL", lit("必填项为空 / required value is blank")))
+    # Non-finite numbers first: NaN compares above every number and would read as "above the maximum".
+    checks.extend(_when(f"{{T}} IS NOT NULL AND {c}", "不是有限数字", "not a finite number", "{C}") for c in finite)
     if parse_error is not None:
-        checks.append(_when("{T} IS NOT NULL AND {V} IS NULL", *parse_error, "{C}"))
+        checks.append(_when("{T} IS NOT NULL AND {Q} IS NULL", *parse_error, "{C}"))
+    if in_range:
+        checks.append(
+            _when("{Q} IS NOT NULL AND {V} IS NULL", f"日期超出合理范围({DATE_RANGE})", "date out of range", "{C}")
+        )
     checks.extend(out.checks)
     if kind in (Kind.INT, Kind.DECIMAL):
         checks.extend(_range_errors(col, "{V}", "{C}"))
-    if col.reference == "prefecture":
-        checks.append(
-            _when(
-                "{V} IS NOT NULL AND {V} NOT IN (SELECT prefecture FROM ref_prefectures)",
-                "未知地市",
-                "unknown prefecture",
-                "{C}",
-            )
-        )
+    for ref, table, zh, en in REFERENCES:
+        if col.reference == ref:
+            checks.append(_when(f"{{V}} IS NOT NULL AND {{V}} NOT IN (SELECT {ref} FROM {table})", zh, en, "{C}"))
     out.checks = checks
     return out
+
+
+# Reference lists a NAME column may be checked against (Column.reference): the temp tables that
+# `loader.prepare_connection` loads from dbt_project/seeds/reference.
+REFERENCES = (
+    ("prefecture", "ref_prefectures", "未知地市", "unknown prefecture"),
+    ("contractor", "ref_contractors", "未知代维公司", "unknown contractor"),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingestion.ddl import raw_columns
-from ingestion.files import Source
+from ingestion.files import DEFAULT_LIMITS, Source
 from ingestion.headers import HeaderMatch
 from ingestion.parsers import column_sql, lit
 
@@ -35,11 +35,40 @@ def _fill(sql: str, pos: int | None, name: str) -> str:
     return sql
 
 
-def parsed_relation(source: Source, match: HeaderMatch) -> str:
+def _label(source: Source, pos: int) -> str:
+    h = source.headers[pos]
+    return h.strip() if h and h.strip() else f"列{pos + 1}"
+
+
+def row_checks(source: Source, max_field_chars: int) -> list[tuple[str, str, str]]:
+    """Checks over the whole row, before any column is parsed: (condition, column named, reason SQL).
+
+    A line the reader could not decode (the reader's `_rerr`), and any cell longer than
+    `max_field_chars` characters (the file's extra columns included).
+    """
+    out = []
+    if source.row_errors:
+        out.append(("_rerr IS NOT NULL", "_rcol", "_rerr"))
+    m = int(max_field_chars)
+    for i, typ in enumerate(source.types):
+        if typ.upper() != "VARCHAR":
+            continue
+        # strlen (bytes, O(1)) first: a cell of at most m bytes holds at most m characters.
+        cond = f"(strlen(s_{i}) > {m} AND length(s_{i}) > {m})"
+        reason = (
+            f"'字段过长(' || length(s_{i}) || '字符，上限{m}) / field too long (' || length(s_{i}) "
+            f"|| ' characters, limit {m})'"
+        )
+        out.append((cond, lit(_label(source, i)), reason))
+    return out
+
+
+def parsed_relation(source: Source, match: HeaderMatch, max_field_chars: int = DEFAULT_LIMITS.max_field_chars) -> str:
     """SQL of the file's rows: p_<col> values, f_<col> reasons, x_<extra> stored extras, s_<i> cells, _bad.
 
     Built in layers (text → parse → value → checks), each a column of the next, so a cell is
-    normalised and parsed once however many checks read it.
+    normalised and parsed once however many checks read it. `_rerrs` lists the row-level errors
+    (`row_checks`), reported before any column's.
     """
     ds = match.dataset
     cols = []
@@ -53,6 +82,8 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
     wants_n = {pos for c, pos, sql in cols if pos is not None and "{N}" in sql.text + sql.parse + sql.value}
     cells = [f"{source.column(i)} AS s_{i}" for i in range(len(source.headers))]
     cells += [f"{source.normalized(i)} AS n_{i}" for i in sorted(wants_n)]
+    if source.row_errors:
+        cells += ["_rerr", "_rcol"]
     texts = [f"{_fill(sql.text, pos, c.name)} AS {_ident('t_' + c.name)}" for c, pos, sql in cols]
     parses = [f"{_fill(sql.parse, pos, c.name)} AS {_ident('q_' + c.name)}" for c, pos, sql in cols]
     values = [f"{_fill(sql.value, pos, c.name)} AS {_ident('p_' + c.name)}" for c, pos, sql in cols]
@@ -82,6 +113,13 @@ def parsed_relation(source: Source, match: HeaderMatch) -> str:
         )
         bad.append(_ident("b_" + col.name))
         bad.extend(f"coalesce(NOT ({r.sql}), FALSE)" for r in rules)
+    whole = row_checks(source, max_field_chars)
+    bad.extend(f"coalesce({cond}, FALSE)" for cond, _, _ in whole)
+    if whole:
+        structs = ", ".join(f"CASE WHEN {cond} THEN struct_pack(c := {col}, r := {r}) END" for cond, col, r in whole)
+        final.append(f"list_filter([{structs}], lambda x: x IS NOT NULL) AS _rerrs")
+    else:
+        final.append("CAST([] AS STRUCT(c VARCHAR, r VARCHAR)[]) AS _rerrs")
     return (
         f"WITH l1 AS (SELECT _row, {', '.join(cells)} FROM {source.relation}), "
         f"l2 AS (SELECT *, {', '.join(texts)} FROM l1), "
@@ -132,9 +170,11 @@ def insert_rejects_sql(source: Source, match: HeaderMatch, lineage: Lineage, par
         "CASE WHEN len(_errors) > 1 THEN '；另有 / also: ' || "
         "array_to_string(list_transform(_errors[2:], lambda x: x.c || ': ' || x.r), '；') ELSE '' END"
     )
+    errors = f"list_filter([{errs}], lambda x: x.r IS NOT NULL)"
+    errors = f"CASE WHEN len(_rerrs) > 0 THEN list_concat(_rerrs, {errors}) ELSE {errors} END"
     return (
         'INSERT INTO audit.rejects (load_seq, file, dataset, row, "column", reason, raw) '
         f"SELECT {lineage.load_seq}, {lit(lineage.file)}, {lit(ds.name)}, _row, "
         f"_errors[1].c, _errors[1].r || {more}, json_object({cells})::VARCHAR "
-        f"FROM (SELECT *, list_filter([{errs}], lambda x: x.r IS NOT NULL) AS _errors FROM ({parsed}) WHERE _bad)"
+        f"FROM (SELECT *, {errors} AS _errors FROM ({parsed}) WHERE _bad)"
     )

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from core.settings import DEFAULT_HOST, Settings
+
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
@@ -27,39 +29,75 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"用法错误 / usage error: {message} (daiwei --help)")
 
 
+MASKED_NOTE = "姓名与电话默认脱敏 / names and phone numbers are masked unless --unmasked"
+UNMASKED_HELP = (
+    "明文写出姓名与电话，仅限管理员；审计日志上线后将记录此操作 / write names and phone numbers in clear: "
+    "for admins only, and recorded in the audit trail once it exists (default: masked)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="daiwei", description="代维 KPI 数据仓库 / contractor KPI warehouse")
     common = _Parser(add_help=False)
     common.add_argument(
-        "--warehouse", help="仓库文件 / warehouse file (default data/warehouse.duckdb or $DAIWEI_WAREHOUSE)"
+        "--warehouse",
+        metavar="PATH",
+        help="仓库文件 / warehouse file, a DuckDB path (default: $DAIWEI_WAREHOUSE, else data/warehouse.duckdb)",
     )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     d = sub.add_parser("demo-data", parents=[common], help="生成演示数据 / write a messy sample delivery")
-    d.add_argument("--out", required=True)
-    d.add_argument("--seed", type=int, default=7)
-    d.add_argument("--months", type=int, default=3)
-    d.add_argument("--scale", choices=["small", "province"], default="small")
+    d.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / folder to write into (required)")
+    d.add_argument("--seed", type=int, default=7, metavar="N", help="随机种子 / random seed, an integer (default: 7)")
+    d.add_argument(
+        "--months", type=int, default=3, metavar="N", help="月份数 / number of months, an integer (default: 3)"
+    )
+    d.add_argument(
+        "--scale",
+        choices=["small", "province"],
+        default="small",
+        help="规模 / size: small or province (default: small)",
+    )
 
     r = sub.add_parser("run", parents=[common], help="加载并构建 / load every file under --input and rebuild")
-    r.add_argument("--input", required=True)
+    r.add_argument(
+        "--input",
+        required=True,
+        metavar="DIR",
+        help="交付文件夹，递归读取 / delivery folder, read recursively (required)",
+    )
 
     e = sub.add_parser("export", parents=[common], help="导出KPI长表 / write the KPI table (or --table areas)")
-    e.add_argument("--out", required=True)
-    e.add_argument("--month")
-    e.add_argument("--table", choices=["kpi", "areas"], default="kpi")
+    e.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    e.add_argument("--month", metavar="YYYY-MM", help="只导出该月 / only this month, YYYY-MM (default: every month)")
+    e.add_argument(
+        "--table",
+        choices=["kpi", "areas"],
+        default="kpi",
+        help="导出哪张表 / which table: kpi (long KPI table) or areas (ten areas) (default: kpi)",
+    )
 
-    rj = sub.add_parser("rejects", parents=[common], help="导出拒绝行 / write every set-aside row")
-    rj.add_argument("--out", required=True)
-    lo = sub.add_parser("loads", parents=[common], help="导出加载日志 / write the load log")
-    lo.add_argument("--out", required=True)
+    rj = sub.add_parser("rejects", parents=[common], help=f"导出拒绝行 / write every set-aside row ({MASKED_NOTE})")
+    rj.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    rj.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
+    lo = sub.add_parser("loads", parents=[common], help=f"导出加载日志 / write the load log ({MASKED_NOTE})")
+    lo.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    lo.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
 
     pk = sub.add_parser("pack", parents=[common], help="生成月报 / write the month's KPI pack (xlsx + pdf)")
-    pk.add_argument("--month", required=True)
-    pk.add_argument("--out", required=True)
+    pk.add_argument("--month", required=True, metavar="YYYY-MM", help="月份 / the month, YYYY-MM (required)")
+    pk.add_argument(
+        "--out", required=True, metavar="DIR", help="输出文件夹 / folder for the xlsx and the pdf (required)"
+    )
 
     s = sub.add_parser("serve", parents=[common], help="启动看板 / serve the dashboard")
-    s.add_argument("--port", type=int, default=8501)
+    s.add_argument("--port", type=int, default=8501, metavar="N", help="端口 / TCP port, an integer (default: 8501)")
+    s.add_argument(
+        "--host",
+        metavar="ADDRESS",
+        help="监听地址 / address to listen on, e.g. 0.0.0.0 for every interface "
+        f"(default: $DAIWEI_HOST, else {DEFAULT_HOST}, this machine only)",
+    )
     return p
 
 
@@ -90,14 +128,23 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The one Settings object of this command: arguments win over the environment."""
+    try:
+        return Settings.load(warehouse=args.warehouse, host=getattr(args, "host", None))
+    except ValueError as exc:  # a malformed DAIWEI_* variable: one line, no traceback
+        raise UsageError(f"设置错误 / bad setting: {exc}") from exc
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.runner import run_pipeline
     from orchestration.summary import print_summary
 
+    settings = _settings(args)
     input_dir = Path(args.input)
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
-    outcome = run_pipeline(input_dir, args.warehouse)
+    outcome = run_pipeline(input_dir, settings.warehouse, limits=settings.limits)
     if not outcome.success:
         print(
             f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: "
@@ -127,16 +174,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return _export(args, exports.write_areas if args.table == "areas" else exports.write_kpis, month)
 
 
+def _masked_note(args: argparse.Namespace) -> None:
+    if args.unmasked:
+        print("注意：已明文写出姓名与电话 / note: names and phone numbers written in clear", file=sys.stderr)
+
+
 def cmd_rejects(args: argparse.Namespace) -> int:
     from orchestration import exports
 
-    return _export(args, exports.write_rejects)
+    code = _export(args, exports.write_rejects, args.unmasked)
+    _masked_note(args)
+    return code
 
 
 def cmd_loads(args: argparse.Namespace) -> int:
     from orchestration import exports
 
-    return _export(args, exports.write_loads)
+    code = _export(args, exports.write_loads, args.unmasked)
+    _masked_note(args)
+    return code
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
@@ -151,25 +207,32 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from orchestration.warehouse import warehouse_path
-
-    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
-    env = dict(os.environ, DAIWEI_WAREHOUSE=str(warehouse_path(args.warehouse)))
-    print(f"看板地址 / dashboard: http://localhost:{args.port}")
-    cmd = [
+def serve_command(app: Path, port: int, host: str) -> list[str]:
+    """The streamlit command line `daiwei serve` runs: bound to `host` only (127.0.0.1 unless asked)."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(app),
+        "--server.address",
+        host,
         "--server.port",
-        str(args.port),
+        str(port),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
     ]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    env = dict(os.environ, DAIWEI_WAREHOUSE=str(settings.warehouse))
+    shown = "localhost" if settings.host in ("127.0.0.1", "localhost", "::1") else settings.host
+    print(f"看板地址 / dashboard: http://{shown}:{args.port}")
+    cmd = serve_command(app, args.port, settings.host)
     return subprocess.call(cmd, env=env, cwd=app.parent.parent)  # .streamlit/config.toml lives there
 
 

@@ -2,17 +2,24 @@
 
 They read the published warehouse read-only and only format: every number
 was computed by the Dagster/dbt build. CSVs are UTF-8 without BOM, "\\n" line
-ends, so a re-run on the same inputs gives byte-identical files.
+ends, so a re-run on the same inputs gives byte-identical files. Every file is
+written by `core.inert.write_csv`: data text that a spreadsheet would evaluate
+gets a leading apostrophe (edge rule 11); the numbers formatted here are named
+as `numeric` columns and written as they are. Rejected rows and load messages
+hold personal data: they are masked (`core.masking`) unless the caller asks
+for them in clear.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+
+from core.inert import write_csv
+from core.masking import mask_json_text, mask_reason, mask_text
 
 KPI_HEADER = ["month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value"]
 AREAS_HEADER = ["month", "area_no", "headline_kpi", "contractor", "denominator", "score"]
@@ -36,15 +43,6 @@ def fmt_number(v: object) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-    return len(rows)
-
-
 def months_in(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT month FROM marts.fct_kpi ORDER BY 1").fetchall()]
 
@@ -63,7 +61,7 @@ def write_kpis(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = No
     ).fetchall()
     body = [[r[0], r[1], r[2], r[3], fmt_number(r[4]), fmt_number(r[5]), fmt_number(r[6])] for r in rows]
     body.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
-    return _write(out, KPI_HEADER, body)
+    return write_csv(out, KPI_HEADER, body, numeric=("numerator", "denominator", "value"))
 
 
 def write_areas(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = None) -> int:
@@ -75,19 +73,37 @@ def write_areas(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = N
     ).fetchall()
     body = [[r[0], str(r[1]), r[2], r[3], fmt_number(r[4]), fmt_number(r[5])] for r in rows]
     body.sort(key=lambda r: (r[0], int(r[1]), r[3]))
-    return _write(out, AREAS_HEADER, body)
+    return write_csv(out, AREAS_HEADER, body, numeric=("area_no", "denominator", "score"))
 
 
-def write_rejects(con: duckdb.DuckDBPyConnection, out: Path) -> int:
+def write_rejects(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = False) -> int:
+    """Every set-aside row; `raw` (the row as delivered) and `reason` (which quotes the bad cell) hold
+    names and phone numbers, masked unless `unmasked`."""
     rows = con.execute(
         'SELECT file, dataset, row, "column", reason, raw FROM audit.rejects ORDER BY load_seq, row'
     ).fetchall()
-    return _write(out, REJECTS_HEADER, [[r[0], r[1], str(r[2]), r[3], r[4], r[5]] for r in rows])
+    body = [
+        [
+            file,
+            dataset,
+            str(row),
+            column,
+            reason if unmasked else mask_reason(column, reason),
+            raw if unmasked else mask_json_text(raw),
+        ]
+        for file, dataset, row, column, reason, raw in rows
+    ]
+    return write_csv(out, REJECTS_HEADER, body, numeric=("row",))
 
 
-def write_loads(con: duckdb.DuckDBPyConnection, out: Path) -> int:
+def write_loads(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = False) -> int:
+    """The load log; a message may quote a cell (mobile numbers in it are masked unless `unmasked`)."""
     rows = con.execute(
         "SELECT file, dataset, sha256, rows_read, rows_loaded, rows_rejected, status, message "
         "FROM audit.load_log ORDER BY load_seq"
     ).fetchall()
-    return _write(out, LOADS_HEADER, [[str("" if v is None else v) for v in r] for r in rows])
+    body = [[str("" if v is None else v) for v in r] for r in rows]
+    if not unmasked:
+        for r in body:
+            r[7] = str(mask_text(r[7]))
+    return write_csv(out, LOADS_HEADER, body, numeric=("rows_read", "rows_loaded", "rows_rejected"))

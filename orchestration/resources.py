@@ -9,6 +9,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 
+from core.settings import Limits
 from orchestration.warehouse import Warehouse, warehouse_path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -23,6 +24,31 @@ class WarehouseResource(ConfigurableResource):
 
     def get(self) -> Warehouse:
         return Warehouse(warehouse_path(self.path or None))
+
+
+class LimitsResource(ConfigurableResource):
+    """What one delivered file may cost before it is rejected whole (core.settings.Limits)."""
+
+    max_cells: int = Limits().max_cells
+    max_sheet_xml_bytes: int = Limits().max_sheet_xml_bytes
+    max_field_chars: int = Limits().max_field_chars
+
+    @classmethod
+    def of(cls, limits: Limits) -> LimitsResource:
+        return cls(
+            max_cells=limits.max_cells,
+            max_sheet_xml_bytes=limits.max_sheet_xml_bytes,
+            max_field_chars=limits.max_field_chars,
+        )
+
+    def get(self) -> Limits:
+        return Limits(self.max_cells, self.max_sheet_xml_bytes, self.max_field_chars)
+
+
+def limits_run_config(limits: Limits) -> dict:
+    """The run config that hands a run these limits (the CLI's settings, not the process environment)."""
+    fields = ("max_cells", "max_sheet_xml_bytes", "max_field_chars")
+    return {"limits": {"config": {f: getattr(limits, f) for f in fields}}}
 
 
 def dbt_executable() -> str:

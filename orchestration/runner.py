@@ -9,7 +9,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.warehouse import open_published, warehouse_path
+from core.settings import Limits
+from orchestration.warehouse import RunLocked, Warehouse, open_published, warehouse_path
 
 
 @dataclass
@@ -48,15 +49,42 @@ def _ensure_venv_on_path() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def run_pipeline(input_dir: Path, warehouse: Path | None = None) -> RunOutcome:
+def _tell_waiting(path: Path) -> None:
+    print(
+        f"另一个运行正在进行，等待其结束… / another run holds {path}.lock: waiting for it to finish…",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def run_pipeline(
+    input_dir: Path, warehouse: Path | None = None, limits: Limits | None = None, wait_seconds: float = 600.0
+) -> RunOutcome:
     """Materialise every asset on the files under input_dir; the published warehouse is updated only on success."""
     _quiet()
     _ensure_venv_on_path()
     wh = warehouse_path(warehouse)
+    # Take the run lock before Dagster starts, so a second run says it waits instead of waiting in silence.
+    try:
+        Warehouse(wh).acquire(wait_seconds, on_wait=lambda: _tell_waiting(wh))
+    except RunLocked:
+        return RunOutcome(
+            success=False,
+            run_id="",
+            error=f"另一个运行仍在进行，已等待{wait_seconds:.0f}秒 / another run still holds {wh}.lock",
+        )
+    try:
+        return _execute(input_dir, wh, limits or Limits())
+    finally:
+        Warehouse(wh).release()  # published runs released it already; a failed run gives it back here
+
+
+def _execute(input_dir: Path, wh: Path, limits: Limits) -> RunOutcome:
     os.environ["DAIWEI_WAREHOUSE"] = str(wh)
     from dagster import AssetCheckEvaluation, DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.resources import limits_run_config
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     job = defs.resolve_job_def("daiwei_run")
@@ -67,6 +95,7 @@ def run_pipeline(input_dir: Path, warehouse: Path | None = None) -> RunOutcome:
             run_config={
                 "ops": {"offered_files": {"config": {"input_dir": str(Path(input_dir).resolve())}}},
                 "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                "resources": limits_run_config(limits),
             },
             instance=instance,
             raise_on_error=False,

@@ -46,10 +46,8 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
         lines.append("".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)))
     cells = ["合计 total", *(f"{v:,}" for v in total)]
     lines.append("".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)))
-    rejected = outcome.rejected_files
-    if rejected:
-        lines += ["", "整文件拒绝 / files rejected whole:"]
-        lines += [f"  {f[0]}: {f[7]}" for f in rejected]
+    if outcome.rejected_files:  # each one is named once, on standard error (print_summary)
+        lines += ["", f"整文件拒绝 / files rejected whole: {len(outcome.rejected_files)} 个，见下 / listed below"]
     if outcome.failed_checks:
         lines += [
             "",
@@ -60,7 +58,9 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
 
 
 def print_summary(outcome: RunOutcome) -> None:
+    """The summary on standard output; every file rejected whole once, in one line, on standard error."""
     for line in summary_lines(outcome):
         print(line)
+    sys.stdout.flush()
     for f in outcome.rejected_files:
         print(f"{f[0]}: {f[7]}", file=sys.stderr)

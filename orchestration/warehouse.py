@@ -16,7 +16,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +49,7 @@ class Warehouse:
 
     def begin(self, run_id: str, wait_seconds: float = 600.0) -> Path:
         """Take the run lock, drop builds of dead runs, and start this run's copy."""
-        self._lock(run_id, wait_seconds)
+        self._lock(wait_seconds)
         build = self.build_path(run_id)
         if self.builds.exists():
             for stale in self.builds.iterdir():
@@ -86,18 +86,34 @@ class Warehouse:
         finally:
             con.close()
 
-    def _lock(self, run_id: str, wait_seconds: float) -> None:
+    def acquire(self, wait_seconds: float = 600.0, on_wait: Callable[[], None] | None = None) -> None:
+        """Take the run lock for this process (a no-op when it already holds it).
+
+        `on_wait` is called once when another run holds the lock, so a user is told why nothing
+        happens yet instead of waiting in silence; after `wait_seconds` the run gives up (RunLocked).
+        """
+        self._lock(wait_seconds, on_wait)
+
+    def release(self) -> None:
+        """Give the run lock back (a run that failed before publishing)."""
+        self._unlock()
+
+    def _lock(self, wait_seconds: float, on_wait: Callable[[], None] | None = None) -> None:
         key = str(self.path)
         if key in _LOCKS:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(str(self.path) + ".lock", os.O_CREAT | os.O_RDWR, 0o644)
         deadline = time.monotonic() + wait_seconds
+        told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not told and on_wait is not None:
+                    on_wait()
+                    told = True
                 if time.monotonic() > deadline:
                     os.close(fd)
                     raise RunLocked(f"another run holds {self.path}.lock") from None

@@ -20,6 +20,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.inert import md
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +174,7 @@ def test_drilldown_narrows_to_a_ticket_clock(warehouse: Path) -> None:
     no_exception(at)
     cause = at.selectbox(key="fa_cause_category").value
     assert cause and at.selectbox(key="fa_cause_detail").value == ""
-    assert any(cause in m.value for m in at.markdown if "当前路径" in m.value)
+    assert any(md(cause) in m.value for m in at.markdown if "当前路径" in m.value)  # data text is escaped
     at.selectbox(key="fa_cause_detail").select_index(1).run()
     no_exception(at)
     tickets = next(d.value for d in at.dataframe if "工单编号" in d.value.columns)

@@ -43,9 +43,10 @@ def test_run_exit_code_and_summary(demo) -> None:
     p = demo["run"]
     assert p.returncode == 1, p.stderr  # the delivery holds files that must be rejected whole
     assert "Traceback" not in p.stdout + p.stderr
-    for rejected in demo["manifest"]["rejected_files"]:
-        assert rejected["path"] in p.stdout
-        assert any(rejected["path"] in line for line in p.stderr.splitlines())
+    assert f"拒绝 rejected {len(demo['manifest']['rejected_files'])})" in p.stdout
+    for rejected in demo["manifest"]["rejected_files"]:  # each named once, in one line on standard error
+        [line] = [ln for ln in (p.stdout + p.stderr).splitlines() if rejected["path"] in ln]
+        assert line in p.stderr.splitlines()
 
 
 def test_every_file_reconciles_in_the_load_log(demo, tmp_path: Path) -> None:

@@ -21,6 +21,9 @@ pytestmark = pytest.mark.slow
 EOMS = ["专线编号", "代维公司", "地市", "区县", "区域类型", "站点类型", "开通日期", "状态"]
 
 
+NOVEMBER_TICKET = ticket("D", "2026-11-02 10:00", 完成时间="2026-11-02 12:00")
+
+
 def _inbox(root: Path) -> Path:
     write_csv(
         root / "eoms_circuits_20261101.csv",
@@ -28,7 +31,7 @@ def _inbox(root: Path) -> Path:
     )
     write_csv(
         root / "2026-10" / "tickets_2026-10_20261105.csv",
-        [TICKET_HEADER, ticket("A"), ticket("B", "2026-10-04 08:00"), ticket("C", "垃圾")],
+        [TICKET_HEADER, ticket("A"), ticket("B", "2026-10-04 08:00", 完成时间="2026-10-04 10:00"), ticket("C", "垃圾")],
         "gbk",
     )
     return root
@@ -72,9 +75,11 @@ def test_broken_file_beside_good_ones_exit_1_names_the_file(tmp_path: Path) -> N
     p = daiwei("run", "--input", str(inbox), "--warehouse", str(wh))
     assert p.returncode == 1, p.stderr
     assert "Traceback" not in p.stdout + p.stderr
-    [line] = [ln for ln in p.stderr.splitlines() if "tickets_2026-10_broken.xlsx" in ln]
+    # named once, in one line (on standard error), with the reason
+    [line] = [ln for ln in (p.stdout + p.stderr).splitlines() if "tickets_2026-10_broken.xlsx" in ln]
+    assert line in p.stderr and line.startswith("2026-10/tickets_2026-10_broken.xlsx: ")
     assert "不是有效的Excel文件" in line and "not a readable Excel workbook" in line
-    assert "tickets" in p.stdout and "2026-10/tickets_2026-10_broken.xlsx" in p.stdout
+    assert "tickets" in p.stdout and "拒绝 rejected 1" in p.stdout
     con = duckdb.connect(str(wh), read_only=True)
     assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
     con.close()
@@ -98,16 +103,16 @@ def test_failure_mid_run_leaves_published_warehouse_unchanged(tmp_path: Path, mo
     inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
     assert runner.run_pipeline(inbox, wh).success
     before = _sha(wh)
-    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, ticket("D", "2026-11-02 10:00")])
-    import ingestion.loader as loader
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, NOVEMBER_TICKET])
+    import orchestration.assets.ingestion as assets
 
-    real = loader._load_rows
+    real = assets.load_file
 
-    def crash(con, pf, source, match):
-        real(con, pf, source, match)  # the rows are written to the build copy ...
-        raise RuntimeError("power cut")  # ... then the step dies half-way
+    def crash(con, pf, run_id, limits):
+        real(con, pf, run_id, limits)  # the rows are written to the build copy ...
+        raise RuntimeError("power cut")  # ... then the step dies half-way (a bad file never does this)
 
-    monkeypatch.setattr(loader, "_load_rows", crash)
+    monkeypatch.setattr(assets, "load_file", crash)
     out = runner.run_pipeline(inbox, wh)
     assert not out.success
     assert _sha(wh) == before
@@ -120,7 +125,7 @@ def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
     inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
     assert runner.run_pipeline(inbox, wh).success
     before = _sha(wh)
-    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, ticket("D", "2026-11-02 10:00")])
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, NOVEMBER_TICKET])
     proc = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "run", "--input", str(inbox), "--warehouse", str(wh)],
         stdout=subprocess.DEVNULL,
@@ -148,7 +153,7 @@ def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
 def test_a_run_revalidates_only_the_months_it_loaded(tmp_path: Path) -> None:
     inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
     first = runner.run_pipeline(inbox, wh)
-    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, ticket("D", "2026-11-02 10:00")])
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, NOVEMBER_TICKET])
     second = runner.run_pipeline(inbox, wh)
     assert first.success and second.success
     con = duckdb.connect(str(wh), read_only=True)

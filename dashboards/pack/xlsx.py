@@ -3,10 +3,15 @@
 Numbers stay numbers (a rate is 0.952381 shown as 95.24%), so a contractor
 can re-add them; missed targets are red; every sheet has its header frozen
 and sensible widths; sheet names are Chinese and at most 31 characters.
+Text is inert (edge rule 11): every text cell is a string cell, never a
+formula, a link or a number (`core.inert.XLSX_OPTIONS`), and one that a
+spreadsheet would take for a formula once edited carries Excel's quote prefix.
+The dashboard's Excel downloads are written by the same `Book`.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +23,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from core.inert import XLSX_OPTIONS, needs_quote
 from dashboards.fmt import as_bool, records
 from dashboards.i18n import reason_name, support_name
 from dashboards.labels import REASON_NAMES
@@ -27,6 +33,14 @@ from dashboards.support import column_label
 UNIT_FORMATS = {"ratio": "0.00%", "hours": "0.00", "yuan": "#,##0", "points": "0.00"}
 SHEET_LONG, SHEET_BREACHES = "KPI长表", "超时清单"
 SHEET_TECH, SHEET_CONTRACTOR, SHEET_SOURCES, SHEET_COVER = "扣款-技术员", "扣款-代维公司", "数据来源", "封面"
+HEADER: dict[str, Any] = {
+    "bold": True,
+    "bg_color": "#1F4E78",
+    "font_color": "#FFFFFF",
+    "border": 1,
+    "text_wrap": True,
+    "align": "center",
+}
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -48,8 +62,12 @@ def _display_width(v: Any) -> int:
 class Book:
     """A thin layer over xlsxwriter: one place for formats, cell typing and column widths."""
 
-    def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "remove_timezone": True})
+    def __init__(self, target: Path | io.BytesIO) -> None:
+        in_memory = isinstance(target, io.BytesIO)
+        self.wb = xlsxwriter.Workbook(
+            target if in_memory else str(target),
+            {"nan_inf_to_errors": True, "remove_timezone": True, "in_memory": in_memory, **XLSX_OPTIONS},
+        )
         self._formats: dict[tuple, Any] = {}
         self.widths: dict[str, dict[int, int]] = {}
 
@@ -62,9 +80,9 @@ class Book:
             self._formats[key] = self.wb.add_format(spec)
         return self._formats[key]
 
-    @property
-    def header(self) -> Any:
-        return self.fmt(bold=True, bg_color="#1F4E78", font_color="#FFFFFF", border=1, text_wrap=True, align="center")
+    def heading(self, ws: Worksheet, r: int, c: int, text: str) -> None:
+        """A table's header cell."""
+        self.text(ws, r, c, text, **HEADER)
 
     def sheet(self, name: str) -> Worksheet:
         ws = self.wb.add_worksheet(sheet_name(name))
@@ -90,8 +108,15 @@ class Book:
             ws.write_number(r, c, float(v), self.fmt(num, **props))
             widths[c] = max(widths.get(c, 0), min(16, len(f"{float(v):,.2f}")))
             return
-        ws.write_string(r, c, str(v), self.fmt(num, **props))
+        self.text(ws, r, c, str(v), num, **props)
         widths[c] = max(widths.get(c, 0), min(60, _display_width(v)))
+
+    def text(self, ws: Worksheet, r: int, c: int, text: str, num: str | None = None, **props: Any) -> None:
+        """Every text of the workbook: a string cell. `=1+1` stays the text `=1+1`, and carries Excel's
+        quote prefix so it stays text when someone edits the cell."""
+        if needs_quote(text):
+            props = {**props, "quote_prefix": True}
+        ws.write_string(r, c, text, self.fmt(num, **props))
 
     def table(
         self,
@@ -105,7 +130,7 @@ class Book:
         headers = headers or [str(c) for c in df.columns]
         formats = formats or {}
         for c, h in enumerate(headers):
-            ws.write_string(r, c, h, self.header)
+            self.heading(ws, r, c, h)
             self.widths[ws.name][c] = max(self.widths[ws.name].get(c, 0), min(30, _display_width(h) + 2))
         for i, row in enumerate(df.itertuples(index=False), start=1):
             for c, (col, v) in enumerate(zip(df.columns, row, strict=True)):
@@ -113,7 +138,7 @@ class Book:
         return r + len(df) + 2
 
     def title(self, ws: Worksheet, r: int, text: str, size: int = 14) -> None:
-        ws.write_string(r, 0, text, self.fmt(bold=True, font_size=size, font_color="#1F4E78"))
+        self.text(ws, r, 0, text, bold=True, font_size=size, font_color="#1F4E78")
 
     def close(self) -> None:
         for ws in self.wb.worksheets():
@@ -138,12 +163,13 @@ def _missed_props(met: Any) -> dict[str, Any]:
 def _cover(book: Book, c: PackContent) -> None:
     ws = book.sheet(SHEET_COVER)
     book.title(ws, 0, f"代维KPI月报 · {c.month}", 18)
-    ws.write_string(
+    book.text(
+        ws,
         1,
         0,
         f"生成时间 {c.generated_at:%Y-%m-%d %H:%M} · 仓库 {c.warehouse} · "
         f"数据文件 {len(c.inputs)} 个（见「{SHEET_SOURCES}」） · 姓名与电话已脱敏",
-        book.fmt(font_color="#595959"),
+        font_color="#595959",
     )
     ws.freeze_panes(2, 0)
     book.title(ws, 3, "综合得分与考核扣款", 12)
@@ -164,7 +190,7 @@ def _cover(book: Book, c: PackContent) -> None:
             "未达标指标数",
         ]
     ):
-        ws.write_string(r, h_i, h, book.header)
+        book.heading(ws, r, h_i, h)
     for i, s in enumerate(records(c.scores.sort_values("rank")), start=1):
         props = _missed_props(s.composite_met)
         change = (
@@ -204,7 +230,7 @@ def _cover(book: Book, c: PackContent) -> None:
 def _kpi_matrix(book: Book, ws: Worksheet, r: int, c: PackContent) -> int:
     cols = ["", *c.contractors]
     for i, head in enumerate(["指标", "目标", "全省", *c.contractors]):
-        ws.write_string(r, i, head, book.header)
+        book.heading(ws, r, i, head)
     kpis = c.kpis.drop_duplicates("kpi_code")
     for i, k in enumerate(records(kpis), start=1):
         book.cell(ws, r + i, 0, k.kpi_name_zh, border=1)
@@ -222,14 +248,15 @@ def _kpi_matrix(book: Book, ws: Worksheet, r: int, c: PackContent) -> int:
 def _area(book: Book, a: AreaSection, names: dict[str, tuple[str, str]]) -> None:
     ws = book.sheet(f"{a.area_no} {a.name_zh}")
     book.title(ws, 0, f"{a.area_no} {a.name_zh}", 16)
-    ws.write_string(1, 0, a.wording, book.fmt(italic=True, font_color="#595959"))
+    book.text(ws, 1, 0, a.wording, italic=True, font_color="#595959")
     idx = "—" if a.index is None else f"{a.index:.2f}"
-    ws.write_string(
+    book.text(
+        ws,
         2,
         0,
         f"主指标：{a.headline_name}（{a.headline_kpi}） · 不统一度 {idx} · 最好 {a.best or '—'} · "
         f"最差 {a.worst or '—'}",
-        book.fmt(bold=True),
+        bold=True,
     )
     ws.freeze_panes(3, 0)
     value_fmt = "0.00" if a.headline_kpi == "staffing_per_100" else "0.00%"
@@ -253,7 +280,7 @@ def _long(book: Book, c: PackContent) -> None:
     ws = book.sheet(SHEET_LONG)
     headers = [*EXPORT_COLUMNS, "指标名称", "目标", "达标"]
     for i, h in enumerate(headers):
-        ws.write_string(0, i, h, book.header)
+        book.heading(ws, 0, i, h)
     for i, k in enumerate(records(c.kpi_long), start=1):
         vals = [k.month, k.kpi_code, k.contractor, k.prefecture, k.numerator, k.denominator]
         for col, v in enumerate(vals):

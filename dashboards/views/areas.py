@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from core.inert import md, md_code
 from dashboards import charts, queries, support
 from dashboards.downloads import download_buttons
 from dashboards.filters import Selection, ready
@@ -45,7 +46,7 @@ def _overview(data: AreasData, sel: Selection, contractors: list[str]) -> None:
     month_index = data.index[data.index["month"] == sel.month]
     left, right = st.columns(2)
     with left:
-        st.markdown(f"##### {t('index')} · {sel.month}")
+        st.markdown(f"##### {t('index')} · {md(sel.month)}")
         st.plotly_chart(charts.index_bar(month_index, _area_label()), width="stretch", key="ar_index")
     with right:
         st.markdown(f"##### {t('index_trend')}")
@@ -104,7 +105,7 @@ def _support(
     db: DB, view: support.SupportView, sel: Selection, kpi_names: dict[str, tuple[str, str]], colours: dict[str, str]
 ) -> None:
     assert sel.month is not None
-    st.markdown(f"#### {support_name(view.name)}  \n`{view.relation}`")
+    st.markdown(f"#### {md(support_name(view.name))}  \n{md_code(view.relation)}")
     labels = {c: support.column_label(c, kpi_names) for c in view.columns}
     if view.name == "mart_ticket_steps":
         summary = support.steps_summary(db, sel.month, sel.contractor)
@@ -144,7 +145,7 @@ def _area_detail(db: DB, data: AreasData, sel: Selection, colours: dict[str, str
     scores = data.scores[data.scores["area_no"] == area_no]
     kpi_names = queries.kpi_names(db)
     code = str(scores["headline_kpi"].iloc[0])
-    st.markdown(f"**{t('headline_kpi')}**: {bilingual(*kpi_names.get(code, (code, code)))} (`{code}`)")
+    st.markdown(f"**{t('headline_kpi')}**: {md(bilingual(*kpi_names.get(code, (code, code))))} ({md_code(code)})")
     st.dataframe(_headline(scores, sel), hide_index=True, width="stretch")
     if any(m in support.DRILL_MARTS for m in support.area_marts(db, int(area_no))):
         st.page_link("views/faults.py", label=t("faults_link"), icon=":material/build:")
@@ -152,7 +153,7 @@ def _area_detail(db: DB, data: AreasData, sel: Selection, colours: dict[str, str
     for view in built:
         _support(db, view, sel, kpi_names, colours)
     for name in missing:
-        st.info(tf("not_built", what=f"marts.{name}"))
+        st.info(tf("not_built", what=md_code(f"marts.{name}")))
 
 
 def render() -> None:

@@ -118,7 +118,12 @@ def render() -> None:
         st.success(t("all_within"))
     else:
         st.dataframe(flagged, hide_index=True, width="stretch")
-        download_buttons(flagged, f"funnel_{code}_{sel.month}", "cmp_flags")
+        download_buttons(
+            flagged,
+            f"funnel_{code}_{sel.month}",
+            "cmp_flags",
+            numeric=[t("value"), t("province_rate"), "95%", "99.8%"],
+        )
     _trend(data, all_kpis, code, sel, colours)
 
 

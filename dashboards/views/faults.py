@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from core.inert import md
 from dashboards import charts, drill
 from dashboards.downloads import download_buttons
 from dashboards.filters import Selection, ready
@@ -79,7 +80,7 @@ def _pareto_table(df: pd.DataFrame, level: str) -> pd.DataFrame:
 
 def _clock(row: pd.Series) -> None:
     """One ticket's clock: the timestamps, the suspended minutes, the limit and the effective duration."""
-    st.markdown(f"#### {t('ticket_clock')} · `{row['ticket_id']}`")
+    st.markdown(f"#### {t('ticket_clock')} · {md(row['ticket_id'])}")
     c = st.columns(4)
     for col, key in zip(c, ("dispatched_at", "acknowledged_at", "arrived_at", "completed_at"), strict=True):
         v = row[key]
@@ -140,7 +141,7 @@ def render() -> None:
         return
     st.caption(t("faults_caption"))
     path, chart_df, level_i = _level_picker(db, sel)
-    st.markdown(f"**{t('path')}**: " + (" › ".join(path) if path else t("drill_all")))
+    st.markdown(f"**{t('path')}**: " + (" › ".join(md(p) for p in path) if path else t("drill_all")))
     if chart_df.empty:
         st.info(t("no_rows"))
         return

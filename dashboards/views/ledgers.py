@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.inert import md, plot_text
 from dashboards import charts, drill, queries
 from dashboards.downloads import download_buttons
 from dashboards.filters import Selection, ready
@@ -89,9 +90,9 @@ def _fields_chart(df: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
     fig = go.Figure()
     for contractor, part in df.groupby("contractor", sort=True):
         fig.add_bar(
-            x=part["field_name"].map(_field),
+            x=[plot_text(_field(f)) for f in part["field_name"]],
             y=part["n"],
-            name=str(contractor),
+            name=plot_text(contractor),
             marker_color=colours.get(str(contractor)),
         )
     fig.update_layout(barmode="group")
@@ -106,7 +107,7 @@ def _findings(db: DB, sel: Selection, colours: dict[str, str]) -> None:
     st.subheader(t("findings_summary"))
     table = _summary(summary)
     st.dataframe(table, hide_index=True, width="stretch")
-    download_buttons(table, f"ledger_summary_{sel.month}", "lg_sum")
+    download_buttons(table, f"ledger_summary_{sel.month}", "lg_sum", numeric=[t("ledger_rate")])
     fields = drill.mismatch_fields(db, sel.month)
     if sel.contractor != ALL:
         fields = fields[fields["contractor"] == sel.contractor]
@@ -151,7 +152,7 @@ def _quality(db: DB, sel: Selection, colours: dict[str, str]) -> None:
         cols = st.columns(len(scores))
         for col, r in zip(cols, records(scores), strict=True):
             col.metric(
-                f"{r.contractor} · {t('dq_score')}",
+                f"{md(r.contractor)} · {t('dq_score')}",
                 f"{float(r.score):.2f}",
                 help=f"{int(r.passed)} / {int(r.evaluated)}",
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from core.inert import md
 from dashboards import charts, queries, tables
 from dashboards.downloads import download_buttons
 from dashboards.filters import Selection, ready
@@ -39,7 +40,7 @@ def _metrics(scores: pd.DataFrame) -> None:
     cols = st.columns(len(scores))
     for col, row in zip(cols, records(scores), strict=True):
         with col.container(border=True):
-            st.markdown(f"**{row.contractor}**")
+            st.markdown(f"**{md(row.contractor)}**")
             delta = (
                 None
                 if is_missing(row.prev_composite) or is_missing(row.composite)
@@ -123,7 +124,7 @@ def render() -> None:
         return
     db, sel = got
     assert sel.month is not None
-    st.title(tf("overview_title", month=sel.month))
+    st.title(tf("overview_title", month=md(sel.month)))
     st.caption(t("overview_caption"))
     data = load(db, sel)
     shown_scores = data.scores if sel.contractor == ALL else data.scores[data.scores["contractor"] == sel.contractor]
@@ -142,7 +143,9 @@ def render() -> None:
         width="stretch",
         column_config=tables.count_columns([t("numerator"), t("denominator")]),
     )
-    download_buttons(detail, f"KPI_{sel.month}", "ov_detail")
+    download_buttons(
+        detail, f"KPI_{sel.month}", "ov_detail", numeric=[t("value"), t("target"), t("last_month"), t("change")]
+    )
 
 
 if __name__ == "__main__":

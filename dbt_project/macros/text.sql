@@ -40,7 +40,18 @@
 {%- endmacro %}
 
 {% macro duckdb__normalize_text(col) -%}
-    nullif(regexp_replace({{ trim_text('nfkc(cast(' ~ col ~ ' as varchar))') }}, '\s+', ' ', 'g'), '')
+    nullif(regexp_replace({{ trim_text(duckdb__nfkc_fast(col)) }}, '\s+', ' ', 'g'), '')
+{%- endmacro %}
+
+{#- duckdb__nfkc_fast(col): NFKC through the Python UDF only for values that are not pure
+    ASCII (byte length = character length): ASCII is its own NFKC, and skipping the UDF for
+    it spares a Python round trip per vector on a year of tickets. -#}
+{% macro duckdb__nfkc_fast(col) -%}
+    (case
+        when strlen(cast({{ col }} as varchar)) = length(cast({{ col }} as varchar))
+            then cast({{ col }} as varchar)
+        else nfkc(cast({{ col }} as varchar))
+    end)
 {%- endmacro %}
 
 {#- nfkc_trim(col): NFKC then trimmed (no whitespace collapse); tables only. -#}
@@ -49,7 +60,7 @@
 {%- endmacro %}
 
 {% macro duckdb__nfkc_trim(col) -%}
-    {{ trim_text('nfkc(cast(' ~ col ~ ' as varchar))') }}
+    {{ trim_text(duckdb__nfkc_fast(col)) }}
 {%- endmacro %}
 
 {#- matches_pattern(col, pattern): the whole value matches the regular expression. -#}

@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,15 @@ def _failed_nodes(target_path: Path) -> list[str]:
     ]
 
 
+def _drop_target(target_path: Path) -> None:
+    """dagster-dbt gives every invocation its own target folder (~15 MB of compiled SQL and results):
+    once the failures are read it is of no use, and keeping it grew dbt_project/target by 15 MB a run."""
+    project_target = (dbt_project.project_dir / "target").resolve()
+    resolved = Path(target_path).resolve()
+    if resolved != project_target and project_target in resolved.parents:
+        shutil.rmtree(resolved, ignore_errors=True)
+
+
 @dbt_assets(
     manifest=ensure_manifest(dbt_project),
     project=dbt_project,
@@ -76,5 +86,6 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
                 invocation.process.terminate()
                 invocation.process.wait(timeout=30)
     failed = _failed_nodes(invocation.target_path)
+    _drop_target(invocation.target_path)
     if failed:
         raise Failure(description="dbt 模型构建失败 / dbt models failed: " + "; ".join(failed[:5]))

@@ -14,7 +14,7 @@ from dagster import (
 from ingestion.datasets import DATASETS
 from ingestion.loader import PlannedFile, load_file, plan_files, prepare_connection
 from ingestion.model import Dataset
-from orchestration.resources import WarehouseResource
+from orchestration.resources import LimitsResource, WarehouseResource
 
 RAW_GROUP = "raw"
 
@@ -38,7 +38,7 @@ def _planned(con, run_id: str, dataset: str | None) -> list[PlannedFile]:
 
 @asset(group_name=RAW_GROUP, kinds={"duckdb"})
 def offered_files(
-    context: AssetExecutionContext, config: InboxConfig, warehouse: WarehouseResource
+    context: AssetExecutionContext, config: InboxConfig, warehouse: WarehouseResource, limits: LimitsResource
 ) -> MaterializeResult:
     """Every file under the input folder, in application order, with its sha256 and dataset.
 
@@ -59,7 +59,9 @@ def offered_files(
             "INSERT INTO audit.load_plan VALUES (?, ?, ?, ?, ?, ?)",
             [(context.run.run_id, p.load_seq, p.file, str(p.path), p.sha256, p.dataset) for p in plan],
         )
-        unannounced = [load_file(con, pf, context.run.run_id) for pf in _planned(con, context.run.run_id, None)]
+        unannounced = [
+            load_file(con, pf, context.run.run_id, limits.get()) for pf in _planned(con, context.run.run_id, None)
+        ]
     return MaterializeResult(
         metadata={
             "input_dir": str(root),
@@ -79,10 +81,11 @@ def raw_asset(ds: Dataset) -> AssetsDefinition:
         description=f"{ds.chinese_name}: the rows currently applied, typed, with file/row lineage "
         f"(table raw.{ds.name}).",
     )
-    def _raw(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    def _raw(context: AssetExecutionContext, warehouse: WarehouseResource, limits: LimitsResource) -> MaterializeResult:
         with warehouse.get().connect_build(context.run.run_id) as con:
             prepare_connection(con)
-            results = [load_file(con, pf, context.run.run_id) for pf in _planned(con, context.run.run_id, ds.name)]
+            planned = _planned(con, context.run.run_id, ds.name)
+            results = [load_file(con, pf, context.run.run_id, limits.get()) for pf in planned]
             total = con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()[0][0]
             # Files recognised by header were loaded by offered_files but count here too.
             read, loaded, rejected = con.execute(

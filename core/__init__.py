@@ -1,0 +1,1 @@
+"""Framework-free code anyone may import: settings, limits, inert output."""

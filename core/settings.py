@@ -1,0 +1,88 @@
+"""One Settings object, built once from arguments and environment, and passed down.
+
+Nothing writes a value back into `os.environ` to hand it to another module:
+entry points (CLI, Dagster definitions, the app) call `Settings.load(...)` and
+pass the object (or the part a callee needs, such as `Limits`) along.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+DEFAULT_INBOX = "data/inbox"
+DEFAULT_HOST = "127.0.0.1"
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one delivered file may cost before it is rejected whole (source-exports.md, edge rule 10).
+
+    A workbook's declared size is the bounding box of its used cells (the `<dimension>` element and
+    every cell reference) and the inflated bytes of the sheet XML read; a field longer than
+    `max_field_chars` characters makes its row bad.
+    """
+
+    max_cells: int = 5_000_000
+    max_sheet_xml_bytes: int = 500 * MIB
+    max_field_chars: int = 32_767  # the most an Excel cell holds
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Limits:
+        base = cls()
+        return cls(
+            max_cells=_int(env, "DAIWEI_MAX_CELLS", base.max_cells),
+            max_sheet_xml_bytes=_int(env, "DAIWEI_MAX_SHEET_XML_MB", base.max_sheet_xml_bytes // MIB) * MIB,
+            max_field_chars=_int(env, "DAIWEI_MAX_FIELD_CHARS", base.max_field_chars),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: Path = field(default_factory=lambda: Path(DEFAULT_WAREHOUSE).resolve())
+    inbox: Path = field(default_factory=lambda: Path(DEFAULT_INBOX).resolve())
+    limits: Limits = field(default_factory=Limits)
+    host: str = DEFAULT_HOST
+
+    @classmethod
+    def load(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        warehouse: str | os.PathLike[str] | None = None,
+        inbox: str | os.PathLike[str] | None = None,
+        host: str | None = None,
+    ) -> Settings:
+        """Arguments win over the environment ($DAIWEI_WAREHOUSE, $DAIWEI_INBOX, …), which wins over defaults."""
+        env = os.environ if env is None else env
+        return cls(
+            warehouse=_path(warehouse or env.get("DAIWEI_WAREHOUSE") or DEFAULT_WAREHOUSE),
+            inbox=_path(inbox or env.get("DAIWEI_INBOX") or DEFAULT_INBOX),
+            limits=Limits.from_env(env),
+            host=host or env.get("DAIWEI_HOST") or DEFAULT_HOST,
+        )
+
+    def with_limits(self, **changes: int) -> Settings:
+        return replace(self, limits=replace(self.limits, **changes))
+
+
+def _path(raw: str | os.PathLike[str]) -> Path:
+    return Path(raw).expanduser().resolve()
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} 应为正整数 / must be a positive integer: {raw!r}") from exc
+    if value <= 0:
+        raise ValueError(f"{name} 应为正整数 / must be a positive integer: {raw!r}")
+    return value
