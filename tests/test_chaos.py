@@ -85,11 +85,19 @@ def daiwei(*args: str) -> subprocess.CompletedProcess:
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("chaos")
     inbox = _delivery(root)
+    before = _dbt_invocation_dirs()
     wh = root / "wh" / "warehouse.duckdb"
     first = daiwei("run", "--input", str(inbox), "--warehouse", str(wh))
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     second = daiwei("run", "--input", str(inbox), "--warehouse", str(wh))
-    return {"root": root, "wh": wh, "first": first, "second": second, "peak_kib": peak_kib}
+    left = _dbt_invocation_dirs() - before
+    return {"root": root, "wh": wh, "first": first, "second": second, "peak_kib": peak_kib, "left": left}
+
+
+def _dbt_invocation_dirs() -> set[str]:
+    """dagster-dbt's per-invocation target folders (~15 MB each) under dbt_project/target."""
+    target = Path(__file__).resolve().parent.parent / "dbt_project" / "target"
+    return {p.name for p in target.glob("daiwei_dbt_models-*")} if target.exists() else set()
 
 
 def _log(wh: Path) -> list[tuple]:
@@ -148,6 +156,10 @@ def test_nothing_from_outside_the_delivery_and_no_phantom_contractor(campaign: d
     assert {"ORD-1", "ORD-2", "ORD-3", "ORD-4"}.isdisjoint(ids) and "ORD-5" in ids
     assert "假冒公司" not in contractors
     assert effective is None or effective >= 0
+
+
+def test_runs_leave_no_dbt_target_behind(campaign: dict) -> None:
+    assert campaign["left"] == set()
 
 
 def test_memory_stays_bounded(campaign: dict) -> None:

@@ -25,9 +25,10 @@ import pytest
 
 import ingestion.files
 import ingestion.loader
+import ingestion.workbook
 from core.settings import MIB, Limits
 from ingestion.errors import FileRejected
-from ingestion.files import check_workbook, discover
+from ingestion.files import discover
 from ingestion.loader import (
     REFERENCE_DIR,
     FileResult,
@@ -38,6 +39,7 @@ from ingestion.loader import (
     plan_files,
     prepare_connection,
 )
+from ingestion.workbook import check_workbook
 from tests.conftest import TICKET_HEADER, ticket, write_csv, write_xlsx
 
 GOOD = "zz_tickets_good.csv"
@@ -318,8 +320,8 @@ def test_the_scan_does_not_depend_on_chunk_boundaries(tmp_path: Path, monkeypatc
     _far_cell_workbook(far)
     unreferenced = tmp_path / "tickets_unreferenced.xlsx"
     _write_workbook(unreferenced, CRAFTED["tickets_unreferenced.xlsx"])
-    monkeypatch.setattr(ingestion.files, "INFLATE_IN", chunk)
-    monkeypatch.setattr(ingestion.files, "INFLATE_OUT", chunk)
+    monkeypatch.setattr(ingestion.workbook, "INFLATE_IN", chunk)
+    monkeypatch.setattr(ingestion.workbook, "INFLATE_OUT", chunk)
     cases = [(small, 252), (far, 1_048_576 * 16_384)]
     if chunk > 50:  # ~100 KB of XML: tiny chunks would only make the test slow
         cases.append((unreferenced, 1_048_576 * 20_000))
