@@ -55,9 +55,10 @@ dagster: setup
 lint: venv
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports  # the import direction of ../shared/architecture.md (pyproject.toml)
 
 typecheck: venv
-	$(UV) run --frozen mypy core ingestion orchestration dashboards expectations
+	$(UV) run --frozen mypy core ingestion quality reporting orchestration app cli demo_data
 
 sqlfluff: manifest
 	$(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
@@ -87,4 +88,4 @@ bench-dashboard: venv
 	$(UV) run --frozen python benchmarks/dashboard.py --warehouse $(WAREHOUSE) --render
 
 screenshots: venv
-	$(UV) run --frozen python -m dashboards.screenshots --warehouse $(WAREHOUSE)
+	$(UV) run --frozen python -m app.screenshots --warehouse $(WAREHOUSE)

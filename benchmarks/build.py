@@ -72,7 +72,7 @@ def main() -> int:
     work = Path(args.work).resolve()
     delivery = work / "delivery"
     if not (work / "delivery.manifest.json").exists():
-        from ingestion.demo import generate
+        from demo_data import generate
 
         generate(delivery, months=args.months, scale="province")
     months = sorted(p.name for p in delivery.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name))
@@ -84,11 +84,11 @@ def main() -> int:
     py = sys.executable
     log = wh.parent / "logs" / "daiwei-run.log"
 
-    full = run_measured([py, "-m", "orchestration.cli", "run", "--input", str(inbox), "--warehouse", str(wh)])
+    full = run_measured([py, "-m", "cli.main", "run", "--input", str(inbox), "--warehouse", str(wh)])
     full_steps = steps(log)
     scan = run_measured([py, "-c", SCAN, str(wh)])
     added = link_tree(delivery, inbox, skip_month=None)
-    add = run_measured([py, "-m", "orchestration.cli", "run", "--input", str(inbox), "--warehouse", str(wh)])
+    add = run_measured([py, "-m", "cli.main", "run", "--input", str(inbox), "--warehouse", str(wh)])
     add_steps = steps(log)
 
     print(f"months {months[0]}..{months[-2]} built in full, then {last} added ({added} files)")

@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboards import drill, queries, support
-from dashboards.filters import Selection
-from dashboards.i18n import ALL
-from dashboards.reader import DB, DirectDB
-from dashboards.views import areas, comparison, ledgers, loads, overview
+from app.filters import Selection
+from app.views import areas, comparison, ledgers, loads, overview
+from reporting import drill, queries, support
+from reporting.i18n import ALL
+from reporting.reader import DB, DirectDB
 
 TARGET_SECONDS = 0.5
 
@@ -103,10 +103,10 @@ def render_times(warehouse: str | None) -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from orchestration.warehouse import warehouse_path
+    from core.warehouse import warehouse_path
 
     os.environ["DAIWEI_WAREHOUSE"] = str(warehouse_path(warehouse))
-    app = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
+    app = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
     at = AppTest.from_file(app, default_timeout=120)
     at.run()
     print(f"\n{'page (full render, AppTest)':44s} {'cold (s)':>10s} {'cached (s)':>11s}")

@@ -31,7 +31,7 @@ HOURS = {"1M": 720, "10M": 720, "100M": 8760}
 
 
 def ensure_parquet(folder: Path, label: str) -> tuple[Path, int]:
-    from ingestion.demo import write_device_metrics
+    from demo_data import write_device_metrics
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"device_metrics_bench_{label}.parquet"
@@ -73,7 +73,7 @@ def main() -> int:
         )
         b = run_measured([py, "-c", ctas])
         wh = base / "wh" / "warehouse.duckdb"
-        d = run_measured([py, "-m", "orchestration.cli", "run", "--input", str(base / "in"), "--warehouse", str(wh)])
+        d = run_measured([py, "-m", "cli.main", "run", "--input", str(base / "in"), "--warehouse", str(wh)])
         load = step_seconds(wh.parent / "logs" / "daiwei-run.log", "raw_device_metrics")
         rows_out.append((label, rows, b, d, load))
         print(

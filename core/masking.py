@@ -1,7 +1,7 @@
 """The masking rules: people's names and phone numbers never leave the warehouse in clear.
 
 Pure functions on values and column names (standard library only), shared by the
-dashboard and the pack (`dashboards.masking.mask_frame` applies them to every
+dashboard and the pack (`reporting.masking.mask_frame` applies them to every
 frame) and by the command line (`daiwei rejects` / `daiwei loads` write masked
 unless `--unmasked`).
 

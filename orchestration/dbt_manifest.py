@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -25,6 +24,5 @@ def ensure_manifest(project: DbtProject) -> Path:
     """Path of a manifest.json no older than the project files (parsing it if needed)."""
     manifest = project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source(Path(project.project_dir)):
-        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         project.preparer.prepare(project)
     return manifest

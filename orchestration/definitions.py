@@ -12,22 +12,29 @@ from orchestration.assets.publish import published_warehouse_asset
 from orchestration.checks import raw_data_quality
 from orchestration.jobs import daiwei_run_job
 from orchestration.resources import LimitsResource, WarehouseResource, dbt_resource
-from orchestration.schedules import monthly_kpi_pack, nightly_inbox_run
-from orchestration.sensors import inbox_sensor
+from orchestration.schedules import build_nightly_inbox_run, monthly_kpi_pack
+from orchestration.sensors import build_inbox_sensor
 
 published_warehouse = published_warehouse_asset([load_log.key, rejects.key, *daiwei_dbt_models.keys])
 
-defs = Definitions(
-    assets=[offered_files, *RAW_ASSETS, load_log, rejects, daiwei_dbt_models, published_warehouse, kpi_pack],
-    asset_checks=[raw_data_quality],
-    jobs=[daiwei_run_job, kpi_pack_job],
-    schedules=[nightly_inbox_run, monthly_kpi_pack],
-    sensors=[inbox_sensor],
-    # The Dagster UI and daemon build their settings here, once; the CLI hands its own in as run config.
-    resources={
-        "warehouse": WarehouseResource(),
-        "dbt": dbt_resource(),
-        "limits": LimitsResource.of(Settings.load().limits),
-    },
-    executor=in_process_executor,
-)
+
+def build_definitions(settings: Settings) -> Definitions:
+    """Everything Dagster runs, for one deployment's settings (inbox, warehouse, limits)."""
+    return Definitions(
+        assets=[offered_files, *RAW_ASSETS, load_log, rejects, daiwei_dbt_models, published_warehouse, kpi_pack],
+        asset_checks=[raw_data_quality],
+        jobs=[daiwei_run_job, kpi_pack_job],
+        schedules=[build_nightly_inbox_run(settings.inbox), monthly_kpi_pack],
+        sensors=[build_inbox_sensor(settings.inbox)],
+        resources={
+            "warehouse": WarehouseResource(path=str(settings.warehouse)),
+            "dbt": dbt_resource(),
+            "limits": LimitsResource.of(settings.limits),
+        },
+        executor=in_process_executor,
+    )
+
+
+# The Dagster UI and daemon (`dagster dev -m orchestration.definitions`) build their settings here,
+# once, from the environment; the CLI hands its own settings to a run as resource config.
+defs = build_definitions(Settings.load())

@@ -10,7 +10,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 
 from core.settings import Limits
-from orchestration.warehouse import Warehouse, warehouse_path
+from core.warehouse import Warehouse, warehouse_path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 

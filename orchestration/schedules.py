@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from dagster import (
     DefaultScheduleStatus,
@@ -14,16 +15,18 @@ from dagster import (
 
 from orchestration.assets.pack import kpi_pack_job
 from orchestration.jobs import daiwei_run_job
-from orchestration.sensors import INBOX
 
-nightly_inbox_run = ScheduleDefinition(
-    name="nightly_inbox_run",
-    job=daiwei_run_job,
-    cron_schedule="30 2 * * *",
-    execution_timezone="Asia/Shanghai",
-    run_config={"ops": {"offered_files": {"config": {"input_dir": str(INBOX.resolve())}}}},
-    default_status=DefaultScheduleStatus.STOPPED,
-)
+
+def build_nightly_inbox_run(inbox: Path) -> ScheduleDefinition:
+    """The nightly run on this deployment's inbox (Settings.inbox)."""
+    return ScheduleDefinition(
+        name="nightly_inbox_run",
+        job=daiwei_run_job,
+        cron_schedule="30 2 * * *",
+        execution_timezone="Asia/Shanghai",
+        run_config={"ops": {"offered_files": {"config": {"input_dir": str(inbox.resolve())}}}},
+        default_status=DefaultScheduleStatus.STOPPED,
+    )
 
 
 @schedule(

@@ -2,15 +2,12 @@
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import DefaultSensorStatus, RunRequest, SensorDefinition, SensorEvaluationContext, SkipReason, sensor
 
 from ingestion.files import discover
 from orchestration.jobs import daiwei_run_job
-
-INBOX = Path(os.environ.get("DAIWEI_INBOX", "data/inbox"))
 
 
 def inbox_fingerprint(root: Path) -> dict[str, str]:
@@ -22,10 +19,23 @@ def inbox_fingerprint(root: Path) -> dict[str, str]:
     return out
 
 
-@sensor(job=daiwei_run_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
-def inbox_sensor(context: SensorEvaluationContext):
+def build_inbox_sensor(inbox: Path) -> SensorDefinition:
+    """The inbox sensor for this deployment's inbox (Settings.inbox, passed in by the definitions)."""
+
+    @sensor(
+        name="inbox_sensor",
+        job=daiwei_run_job,
+        minimum_interval_seconds=30,
+        default_status=DefaultSensorStatus.RUNNING,
+    )
+    def inbox_sensor(context: SensorEvaluationContext):
+        return _evaluate(context, inbox.resolve())
+
+    return inbox_sensor
+
+
+def _evaluate(context: SensorEvaluationContext, root: Path):  # type: ignore[no-untyped-def]
     """Request a run when the inbox holds a file that is new or changed since the last request."""
-    root = INBOX.resolve()
     if not root.exists():
         return SkipReason(f"inbox {root} does not exist")
     now = inbox_fingerprint(root)

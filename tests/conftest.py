@@ -116,13 +116,13 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     import subprocess
     import sys
 
-    from ingestion.demo import generate
+    from demo_data import generate
 
     root = tmp_path_factory.mktemp("demo_run")
     manifest = generate(root / "in")
     wh = root / "warehouse.duckdb"
     run = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--input", str(root / "in"), "--warehouse", str(wh)],
+        [sys.executable, "-m", "cli.main", "run", "--input", str(root / "in"), "--warehouse", str(wh)],
         capture_output=True,
         text=True,
         timeout=1200,

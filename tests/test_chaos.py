@@ -73,7 +73,7 @@ def _delivery(root: Path) -> Path:
 
 def daiwei(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         capture_output=True,
         text=True,
         env=dict(os.environ),
@@ -192,7 +192,7 @@ def test_a_second_run_says_it_waits_then_runs(tmp_path: Path) -> None:
     fd = os.open(str(wh) + ".lock", os.O_CREAT | os.O_RDWR, 0o644)
     fcntl.flock(fd, fcntl.LOCK_EX)  # another run is in progress
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run", "--input", str(inbox), "--warehouse", str(wh)],
+        [sys.executable, "-m", "cli.main", "run", "--input", str(inbox), "--warehouse", str(wh)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import cli
+from cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -35,7 +35,7 @@ RAW_ROSTER = {"工号": "T1", "姓名": "张三", "代维公司": "铁通", "岗
 
 def daiwei(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
 
 
@@ -160,7 +160,7 @@ def test_demo_rejects_carry_names_only_masked(demo_run: dict, tmp_path: Path) ->
 def _serve_args(*argv: str) -> list[str]:
     args = cli._parser().parse_args(["serve", *argv])
     settings = cli._settings(args)
-    return cli.serve_command(Path("dashboards/app.py"), args.port, settings.host)
+    return cli.serve_command(Path("app/streamlit_app.py"), args.port, settings.host)
 
 
 def _option(cmd: list[str], name: str) -> str:
@@ -200,7 +200,7 @@ def test_serve_runs_the_command_it_builds(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 
 def test_run_passes_the_settings_limits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import orchestration.runner as runner
+    import cli.runner as runner
     from core.settings import Limits
 
     seen: dict = {}

@@ -25,7 +25,7 @@ from core.inert import md
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboards" / "app.py")
+APP = str(ROOT / "app" / "streamlit_app.py")
 PAGES = [
     "views/overview.py",
     "views/comparison.py",
@@ -39,7 +39,7 @@ MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 def daiwei(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=900
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=900
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.screenshots import CHROMIUM, CHROMIUM_ARGS, PAGES, page_url, serve, wait_drawn
+from app.screenshots import CHROMIUM, CHROMIUM_ARGS, PAGES, page_url, serve, wait_drawn
 
 pytestmark = [
     pytest.mark.slow,

@@ -11,6 +11,7 @@ values. One test lints the SQL; one shows that editing a seed changes a number.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -614,8 +615,9 @@ def write_raw(db: Path) -> None:
 
 
 def dbt(args: list[str], db: Path, project_dir: Path = PROJECT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DAIWEI_DBT_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     cmd = ["uv", "run", "dbt", *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    cmd += ["--vars", json.dumps({"daiwei_db_path": str(db)})]
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
 
 

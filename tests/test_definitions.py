@@ -50,10 +50,10 @@ def test_dbt_tests_are_asset_checks() -> None:
 
 
 def test_inbox_sensor_requests_one_run_per_new_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import orchestration.sensors as sensors
+    from core.settings import Settings
+    from orchestration.definitions import build_definitions
 
-    monkeypatch.setattr(sensors, "INBOX", tmp_path)
-    sensor = defs.resolve_sensor_def("inbox_sensor")
+    sensor = build_definitions(Settings(inbox=tmp_path)).resolve_sensor_def("inbox_sensor")
     with DagsterInstance.ephemeral() as instance:
         ctx = build_sensor_context(instance=instance)
         assert isinstance(sensor.evaluate_tick(ctx).skip_message, str)  # empty inbox: nothing to do

@@ -20,9 +20,9 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
+from demo_data import generate, write_device_metrics
+from demo_data.common import load_reference
 from ingestion.datasets import BY_NAME, DATASETS
-from ingestion.demo import generate, write_device_metrics
-from ingestion.demo.common import load_reference
 from ingestion.model import Kind
 
 REQUIRED_KINDS = {

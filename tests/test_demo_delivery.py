@@ -29,9 +29,7 @@ def demo(demo_run):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, timeout=1200
-    )
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, timeout=1200)
 
 
 def read_csv(path: Path) -> list[dict]:

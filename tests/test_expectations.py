@@ -20,13 +20,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from expectations import device_suite, gx_engine, ledger_suite, reference
-from expectations.catalog import SUITE_NAMES
-from expectations.device_suite import SAMPLE_ROWS
-from expectations.results import SAMPLE_SIZE
-from expectations.runner import RunReport, run_suites
-from ingestion.demo import generate
+from demo_data import generate
 from ingestion.loader import load_folder
+from quality import device_suite, gx_engine, ledger_suite, reference
+from quality.catalog import SUITE_NAMES
+from quality.device_suite import SAMPLE_ROWS
+from quality.results import SAMPLE_SIZE
+from quality.runner import RunReport, run_suites
 
 NOW = datetime(2026, 11, 25, 12, 0)
 LISTED = "expect_column_values_to_be_between(listed_count, 1, None)"
@@ -350,7 +350,7 @@ def test_split_results_equal_validating_each_contractor_month_alone(baseline) ->
 
 def test_defining_suites_does_not_import_great_expectations() -> None:
     code = (
-        "import sys, expectations.catalog, expectations.runner; "
+        "import sys, quality.catalog, quality.runner; "
         "assert 'great_expectations' not in sys.modules, 'GE imported eagerly'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -34,7 +34,7 @@ def test_demo_exports_are_unchanged(demo_run: dict, tmp_path: Path) -> None:
     for name, args in EXPORTS.items():
         out = tmp_path / name
         p = subprocess.run(
-            [sys.executable, "-m", "orchestration.cli", *args, "--warehouse", str(demo_run["wh"]), "--out", str(out)],
+            [sys.executable, "-m", "cli.main", *args, "--warehouse", str(demo_run["wh"]), "--out", str(out)],
             capture_output=True,
             text=True,
             timeout=300,

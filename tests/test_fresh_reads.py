@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboards.screenshots import CHROMIUM, CHROMIUM_ARGS, page_url, serve_process, wait_drawn
+from app.screenshots import CHROMIUM, CHROMIUM_ARGS, page_url, serve_process, wait_drawn
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +100,7 @@ def test_apptest_session_reads_each_publish(published: tuple[Path, Path], monkey
     source, target = published
     monkeypatch.setenv("DAIWEI_WAREHOUSE", str(target))
     counts = [publish(source, target, None)]
-    at = AppTest.from_file(str(ROOT / "dashboards" / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=120)
     at.run()
     at.switch_page("views/loads.py").run()
     seen = [int(str(at.metric[0].value).replace(",", ""))]

@@ -36,7 +36,7 @@ import pytest
 from core.inert import TRIGGERS, csv_bytes, inert_text, md, md_code, plot_text, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboards" / "app.py")
+APP = str(ROOT / "app" / "streamlit_app.py")
 PAGES = [
     "views/overview.py",
     "views/comparison.py",
@@ -165,7 +165,7 @@ def hostile(demo_run: dict, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 
 def daiwei(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=900
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=900
     )
 
 
@@ -292,8 +292,8 @@ def sweep(hostile: dict) -> Iterator[Sweep]:
         collect(at, where)
         return at
 
-    from dashboards import queries
-    from dashboards.reader import DirectDB
+    from reporting import queries
+    from reporting.reader import DirectDB
 
     reader = DirectDB.open(hostile["wh"])
     try:

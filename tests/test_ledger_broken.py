@@ -8,7 +8,7 @@ import json
 import duckdb
 import pytest
 
-from orchestration import runner
+from cli import runner
 from tests.conftest import write_csv, write_xlsx
 
 pytestmark = pytest.mark.slow

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orchestration.exports import fmt_number
+from reporting.exports import fmt_number
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ FIXED_SHEETS = ["封面", "KPI长表", "超时清单", "扣款-技术员", "扣�
 
 def daiwei(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=900
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=ROOT, timeout=900
     )
 
 

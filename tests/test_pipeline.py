@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import runner
+from cli import runner
 from tests.conftest import TICKET_HEADER, ticket, write_csv
 
 pytestmark = pytest.mark.slow
@@ -43,7 +43,7 @@ def _sha(path: Path) -> str:
 
 def daiwei(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -127,7 +127,7 @@ def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
     before = _sha(wh)
     write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, NOVEMBER_TICKET])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run", "--input", str(inbox), "--warehouse", str(wh)],
+        [sys.executable, "-m", "cli.main", "run", "--input", str(inbox), "--warehouse", str(wh)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

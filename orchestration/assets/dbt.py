@@ -1,10 +1,8 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
-import contextlib
 import json
-import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +26,6 @@ class DaiweiTranslator(DagsterDbtTranslator):
             return "rules"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "marts"
-
-
-@contextlib.contextmanager
-def _env(**values: str) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _failed_nodes(target_path: Path) -> list[str]:
@@ -76,15 +60,16 @@ def _drop_target(target_path: Path) -> None:
 def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """One `dbt build` per run, against this run's private copy of the warehouse."""
     build = warehouse.get().ensure_build(context.run.run_id)
-    with _env(DAIWEI_DBT_PATH=str(build)):
-        # Unit tests check the SQL, not the data: they run in `make test`, not in every load.
-        invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context, raise_on_error=False)
-        try:
-            yield from invocation.stream()
-        finally:  # never leave a dbt process holding the build file's lock
-            if invocation.process.poll() is None:
-                invocation.process.terminate()
-                invocation.process.wait(timeout=30)
+    # The build copy reaches dbt's profile as a variable (profiles.yml), never through os.environ.
+    # Unit tests check the SQL, not the data: they run in `make test`, not in every load.
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps({"daiwei_db_path": str(build)})]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    try:
+        yield from invocation.stream()
+    finally:  # never leave a dbt process holding the build file's lock
+        if invocation.process.poll() is None:
+            invocation.process.terminate()
+            invocation.process.wait(timeout=30)
     failed = _failed_nodes(invocation.target_path)
     _drop_target(invocation.target_path)
     if failed:

@@ -11,6 +11,7 @@ from dagster import (
     asset,
 )
 
+from core.settings import DEFAULT_INBOX
 from ingestion.datasets import DATASETS
 from ingestion.loader import PlannedFile, load_file, plan_files, prepare_connection
 from ingestion.model import Dataset
@@ -22,7 +23,7 @@ RAW_GROUP = "raw"
 class InboxConfig(Config):
     """The folder whose files this run loads (recursively)."""
 
-    input_dir: str = "data/inbox"
+    input_dir: str = DEFAULT_INBOX
 
 
 def _planned(con, run_id: str, dataset: str | None) -> list[PlannedFile]:

@@ -43,7 +43,7 @@ def kpi_pack(context: AssetExecutionContext, config: PackConfig, warehouse: Ware
     """Write the month's workbook and PDF; their paths, sizes and sha256 go to the asset's metadata."""
     import hashlib
 
-    from dashboards.pack import build
+    from reporting.pack import build
 
     published = warehouse.get().path
     paths = build(config.month, Path(config.out_dir).expanduser().resolve(), published)

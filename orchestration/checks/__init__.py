@@ -1,4 +1,4 @@
-"""Asset checks over the raw assets (Great Expectations suites of `expectations/`)."""
+"""Asset checks over the raw assets (Great Expectations suites of `quality/`)."""
 
 from orchestration.checks.quality import RAW_QUALITY_SPECS, raw_data_quality
 

@@ -1,6 +1,6 @@
 """Great Expectations over the raw assets: one Dagster step per run, warnings only.
 
-One `@multi_asset_check` runs every suite of `expectations/` in a single step
+One `@multi_asset_check` runs every suite of `quality/` in a single step
 (GE is imported once, the device metrics aggregated once) on the run's build
 copy, the same file the raw assets wrote and the publish step later moves
 into place, and stores the results in its `audit.dq_results`. It reports one
@@ -42,9 +42,9 @@ from dagster import (
     multi_asset_check,
 )
 
-from expectations.catalog import checks as suite_checks
 from orchestration.assets.ingestion import RAW_ASSETS
 from orchestration.resources import WarehouseResource
+from quality.catalog import checks as suite_checks
 
 WORST_SHOWN = 5
 _RAW_BY_NAME = {a.key.to_user_string(): a for a in RAW_ASSETS}
@@ -124,7 +124,7 @@ def _result(key: AssetCheckKey, results: Sequence, seconds: float, run_id: str) 
 @multi_asset_check(
     specs=RAW_QUALITY_SPECS,
     name="raw_data_quality",
-    description="Great Expectations suites over the raw tables (expectations/); warnings never stop the KPIs.",
+    description="Great Expectations suites over the raw tables (quality/); warnings never stop the KPIs.",
     can_subset=True,
 )
 def raw_data_quality(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[AssetCheckResult]:
@@ -133,8 +133,8 @@ def raw_data_quality(context: AssetCheckExecutionContext, warehouse: WarehouseRe
     run_id = context.run.run_id
     started = time.perf_counter()
     try:
-        from expectations.runner import run_suites  # pandas / GE only when checks actually run
         from ingestion.loader import months_loaded
+        from quality.runner import run_suites  # pandas / GE only when checks actually run
 
         with warehouse.get().connect_build(run_id) as con:
             # Only the months this run loaded rows for: adding a month does not re-validate the year.

@@ -1,0 +1,75 @@
+"""The sidebar's month and contractor pickers, shared by every page through st.session_state.
+
+They are drawn once, by `app.py`, before the page runs, under fixed keys: a
+person who picks 2026-09 and 铁通 on the overview finds the same choice on
+every other page. Pages read the choice with `current()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import streamlit as st
+
+from app.data import CachedDB, db
+from reporting import queries
+from reporting.i18n import ALL, t
+
+MONTH_KEY, CONTRACTOR_KEY = "month", "contractor"
+
+
+@dataclass(frozen=True)
+class Selection:
+    month: str | None
+    contractor: str  # ALL ('') = every contractor
+
+    @property
+    def contractors_or_all(self) -> list[str] | None:
+        return None if self.contractor == ALL else [self.contractor]
+
+
+def sidebar() -> None:
+    """Draw the pickers (or say why there is nothing to pick)."""
+    reader = db()
+    if reader is None:
+        return
+    months = queries.months(reader)
+    if not months:
+        return
+    if st.session_state.get(MONTH_KEY) not in months:
+        st.session_state[MONTH_KEY] = months[0]
+    st.sidebar.selectbox(t("month"), months, key=MONTH_KEY)
+    options = [ALL, *queries.contractors(reader)]
+    if st.session_state.get(CONTRACTOR_KEY) not in options:
+        st.session_state[CONTRACTOR_KEY] = ALL
+    everyone = t("all_contractors")  # made now: format_func may run outside the script run
+    st.sidebar.selectbox(
+        t("contractor"),
+        options,
+        key=CONTRACTOR_KEY,
+        format_func=lambda c: everyone if c == ALL else c,
+    )
+    _freshness(reader)
+
+
+def _freshness(reader: CachedDB) -> None:
+    stamp = datetime.fromtimestamp(reader.mtime).strftime("%Y-%m-%d %H:%M")
+    st.sidebar.caption(f"{t('data_as_of')}: {stamp} · {t('masked_note')}")
+
+
+def current() -> Selection:
+    return Selection(st.session_state.get(MONTH_KEY), str(st.session_state.get(CONTRACTOR_KEY, ALL) or ALL))
+
+
+def ready() -> tuple[CachedDB, Selection] | None:
+    """The reader and the selection, or None after telling the person what is missing."""
+    reader = db()
+    if reader is None:
+        st.info(t("no_warehouse"))
+        return None
+    sel = current()
+    if sel.month is None:
+        st.info(t("no_months"))
+        return None
+    return reader, sel

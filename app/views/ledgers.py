@@ -1,0 +1,200 @@
+"""台帐核查 — each contractor's customer ledger against EOMS, and the data-quality checks per contractor.
+
+The ledger consistency rate says how many circuits agree; this page shows
+which do not and why (missing, extra, duplicate lines, and each mismatched
+field with the EOMS value beside the ledger's), then what Great Expectations
+found in every delivery, scored per contractor.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.downloads import download_buttons
+from app.filters import Selection, ready
+from core.inert import md, plot_text
+from reporting import charts, drill, queries
+from reporting.fmt import records, value_text
+from reporting.i18n import ALL, lang, t, tf
+from reporting.labels import LEDGER_FIELDS
+from reporting.reader import DB
+from reporting.support import column_label
+
+KINDS = {
+    "missing": ("缺失", "missing"),
+    "extra": ("多余", "extra"),
+    "duplicate": ("重复", "duplicate"),
+    "mismatch": ("字段不一致", "field mismatch"),
+}
+
+
+def _kind(code: str) -> str:
+    zh, en = KINDS.get(code, (code, code))
+    return en if lang() == "en" else zh
+
+
+def _field(code: object) -> object:
+    if not isinstance(code, str):
+        return code
+    zh, en = LEDGER_FIELDS.get(code, (code, code))
+    return en if lang() == "en" else zh
+
+
+def _readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Kinds and fields in words, the two values side by side right after the circuit."""
+    order = [
+        "contractor",
+        "prefecture",
+        "circuit_id",
+        "finding",
+        "field_name",
+        "eoms_value",
+        "ledger_value",
+        "detail",
+        "source_file",
+        "source_row",
+    ]
+    out = rows.assign(finding=rows["finding"].map(_kind), field_name=rows["field_name"].map(_field))
+    return out[[c for c in order if c in out.columns]].rename(columns={c: column_label(c, {}) for c in order})
+
+
+def load(db: DB, sel: Selection) -> dict[str, pd.DataFrame]:
+    """Everything the page draws by default (the benchmark times this)."""
+    assert sel.month is not None
+    out: dict[str, pd.DataFrame] = {}
+    if db.has(drill.FINDINGS):
+        out["summary"] = drill.findings_summary(db, sel.month)
+        out["fields"] = drill.mismatch_fields(db, sel.month)
+        out["findings"] = drill.findings(db, sel.month, sel.contractor, [])
+    if db.has(drill.DQ_SCORES, drill.DQ_RESULTS):
+        out["dq_scores"] = drill.dq_scores(db, sel.month)
+        out["dq_results"] = drill.dq_results(db, sel.month, sel.contractor, True)
+    return out
+
+
+def _summary(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("contractor"): df["contractor"],
+            t("ledger_rate"): [value_text(v, "ratio") for v in df["value"]],
+            t("numerator"): df["numerator"].astype(float),
+            t("denominator"): df["denominator"].astype(float),
+            **{_kind(k): df[k].astype(int) for k in KINDS},
+        }
+    )
+
+
+def _fields_chart(df: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    fig = go.Figure()
+    for contractor, part in df.groupby("contractor", sort=True):
+        fig.add_bar(
+            x=[plot_text(_field(f)) for f in part["field_name"]],
+            y=part["n"],
+            name=plot_text(contractor),
+            marker_color=colours.get(str(contractor)),
+        )
+    fig.update_layout(barmode="group")
+    return charts._layout(fig, "", height=300)
+
+
+def _findings(db: DB, sel: Selection, colours: dict[str, str]) -> None:
+    assert sel.month is not None
+    summary = drill.findings_summary(db, sel.month)
+    if sel.contractor != ALL:
+        summary = summary[summary["contractor"] == sel.contractor]
+    st.subheader(t("findings_summary"))
+    table = _summary(summary)
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, f"ledger_summary_{sel.month}", "lg_sum", numeric=[t("ledger_rate")])
+    fields = drill.mismatch_fields(db, sel.month)
+    if sel.contractor != ALL:
+        fields = fields[fields["contractor"] == sel.contractor]
+    if not fields.empty:
+        st.markdown(f"##### {t('mismatch_by_field')}")
+        st.plotly_chart(_fields_chart(fields, colours), width="stretch", key="lg_fields")
+    kind_names = {k: _kind(k) for k in KINDS}
+    kinds = st.multiselect(t("finding_kind"), list(KINDS), format_func=kind_names.__getitem__, key="lg_kinds")
+    month, contractor = sel.month, sel.contractor
+    rows = drill.findings(db, month, contractor, kinds)
+    if len(rows) == drill.TICKET_LIMIT:
+        total = drill.findings_count(db, month, contractor, kinds)
+        st.caption(tf("rows_shown", shown=f"{len(rows):,}", total=f"{total:,}"))
+    st.dataframe(
+        _readable(rows),
+        hide_index=True,
+        width="stretch",
+        height=400,
+        column_config={
+            column_label(c, {}): st.column_config.TextColumn(width="medium") for c in ("eoms_value", "ledger_value")
+        },
+    )
+    download_buttons(
+        lambda: _readable(drill.findings(db, month, contractor, kinds, limit=None)),
+        f"ledger_findings_{month}",
+        "lg_rows",
+    )
+
+
+def _quality(db: DB, sel: Selection, colours: dict[str, str]) -> None:
+    assert sel.month is not None
+    st.subheader(t("dq_title"))
+    if not db.has(drill.DQ_SCORES, drill.DQ_RESULTS):
+        st.info(tf("not_built", what=t("dq_not_built") + " (audit.dq_results / audit.dq_scores)"))
+        return
+    scores = drill.dq_scores(db, sel.month)
+    if sel.contractor != ALL:
+        scores = scores[scores["contractor"] == sel.contractor]
+    if scores.empty:
+        st.info(t("no_rows"))
+    else:
+        cols = st.columns(len(scores))
+        for col, r in zip(cols, records(scores), strict=True):
+            col.metric(
+                f"{md(r.contractor)} · {t('dq_score')}",
+                f"{float(r.score):.2f}",
+                help=f"{int(r.passed)} / {int(r.evaluated)}",
+            )
+    failed_only = st.toggle(t("dq_failed_only"), value=True, key="lg_dq_failed")
+    results = drill.dq_results(db, sel.month, sel.contractor, failed_only)
+    labels = {
+        "contractor": t("contractor"),
+        "suite": "suite",
+        "expectation": "expectation",
+        "column": t("field"),
+        "success": "✔",
+        "element_count": t("rows"),
+        "unexpected_count": t("count"),
+        "unexpected_percent": "%",
+        "observed_value": t("value"),
+        "unexpected_sample": "sample",
+    }
+    shown = results.rename(columns=labels)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=400,
+        column_config={"%": st.column_config.NumberColumn(format="%.2f")},
+    )
+    download_buttons(shown, f"data_quality_{sel.month}", "lg_dq")
+
+
+def render() -> None:
+    st.title(t("ledgers_title"))
+    got = ready()
+    if got is None:
+        return
+    db, sel = got
+    st.caption(t("ledgers_caption"))
+    colours = charts.colour_map(queries.contractors(db))
+    if db.has(drill.FINDINGS):
+        _findings(db, sel, colours)
+    else:
+        st.info(tf("not_built", what=drill.FINDINGS))
+    _quality(db, sel, colours)
+
+
+if __name__ == "__main__":
+    render()

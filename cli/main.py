@@ -1,0 +1,275 @@
+"""`daiwei`: the command line of cli.md.
+
+Exit codes: 0 success (rejected rows are reported, not a failure); 1 when at
+least one whole file was rejected (or the run failed); 2 for a usage error.
+Every error is one line, Chinese and English, naming the file; tracebacks go
+to the log, never to the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from core.settings import DEFAULT_HOST, Settings
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"用法错误 / usage error: {message} (daiwei --help)")
+
+
+MASKED_NOTE = "姓名与电话默认脱敏 / names and phone numbers are masked unless --unmasked"
+UNMASKED_HELP = (
+    "明文写出姓名与电话，仅限管理员；审计日志上线后将记录此操作 / write names and phone numbers in clear: "
+    "for admins only, and recorded in the audit trail once it exists (default: masked)"
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="daiwei", description="代维 KPI 数据仓库 / contractor KPI warehouse")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--warehouse",
+        metavar="PATH",
+        help="仓库文件 / warehouse file, a DuckDB path (default: $DAIWEI_WAREHOUSE, else data/warehouse.duckdb)",
+    )
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    d = sub.add_parser("demo-data", parents=[common], help="生成演示数据 / write a messy sample delivery")
+    d.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / folder to write into (required)")
+    d.add_argument("--seed", type=int, default=7, metavar="N", help="随机种子 / random seed, an integer (default: 7)")
+    d.add_argument(
+        "--months", type=int, default=3, metavar="N", help="月份数 / number of months, an integer (default: 3)"
+    )
+    d.add_argument(
+        "--scale",
+        choices=["small", "province"],
+        default="small",
+        help="规模 / size: small or province (default: small)",
+    )
+
+    r = sub.add_parser("run", parents=[common], help="加载并构建 / load every file under --input and rebuild")
+    r.add_argument(
+        "--input",
+        required=True,
+        metavar="DIR",
+        help="交付文件夹，递归读取 / delivery folder, read recursively (required)",
+    )
+
+    e = sub.add_parser("export", parents=[common], help="导出KPI长表 / write the KPI table (or --table areas)")
+    e.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    e.add_argument("--month", metavar="YYYY-MM", help="只导出该月 / only this month, YYYY-MM (default: every month)")
+    e.add_argument(
+        "--table",
+        choices=["kpi", "areas"],
+        default="kpi",
+        help="导出哪张表 / which table: kpi (long KPI table) or areas (ten areas) (default: kpi)",
+    )
+
+    rj = sub.add_parser("rejects", parents=[common], help=f"导出拒绝行 / write every set-aside row ({MASKED_NOTE})")
+    rj.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    rj.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
+    lo = sub.add_parser("loads", parents=[common], help=f"导出加载日志 / write the load log ({MASKED_NOTE})")
+    lo.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    lo.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
+
+    pk = sub.add_parser("pack", parents=[common], help="生成月报 / write the month's KPI pack (xlsx + pdf)")
+    pk.add_argument("--month", required=True, metavar="YYYY-MM", help="月份 / the month, YYYY-MM (required)")
+    pk.add_argument(
+        "--out", required=True, metavar="DIR", help="输出文件夹 / folder for the xlsx and the pdf (required)"
+    )
+
+    s = sub.add_parser("serve", parents=[common], help="启动看板 / serve the dashboard")
+    s.add_argument("--port", type=int, default=8501, metavar="N", help="端口 / TCP port, an integer (default: 8501)")
+    s.add_argument(
+        "--host",
+        metavar="ADDRESS",
+        help="监听地址 / address to listen on, e.g. 0.0.0.0 for every interface "
+        f"(default: $DAIWEI_HOST, else {DEFAULT_HOST}, this machine only)",
+    )
+    return p
+
+
+def _month(value: str | None) -> str | None:
+    from reporting.exports import MONTH_RE
+
+    if value is not None and not MONTH_RE.match(value):
+        raise UsageError(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {value}")
+    return value
+
+
+def _published(args: argparse.Namespace):
+    from core.warehouse import open_published, warehouse_path
+
+    path = warehouse_path(args.warehouse)
+    if not path.exists():
+        raise UsageError(f"{path}: 仓库不存在，请先运行 daiwei run / warehouse not found, run `daiwei run` first")
+    return open_published(path)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from demo_data import generate
+
+    out = Path(args.out)
+    manifest = generate(out, seed=args.seed, months=args.months, scale=args.scale)
+    n = len(manifest.get("files", []))
+    print(f"演示数据已写入 / demo delivery written: {out} ({n} files)")
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The one Settings object of this command: arguments win over the environment."""
+    try:
+        return Settings.load(warehouse=args.warehouse, host=getattr(args, "host", None))
+    except ValueError as exc:  # a malformed DAIWEI_* variable: one line, no traceback
+        raise UsageError(f"设置错误 / bad setting: {exc}") from exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from cli.runner import run_pipeline
+    from cli.summary import print_summary
+
+    settings = _settings(args)
+    input_dir = Path(args.input)
+    if not input_dir.is_dir():
+        raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
+    outcome = run_pipeline(input_dir, settings.warehouse, limits=settings.limits)
+    if not outcome.success:
+        print(
+            f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: "
+            f"{outcome.error} (log: {outcome.log})",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
+    print_summary(outcome)
+    return EXIT_REJECTED if outcome.rejected_files else EXIT_OK
+
+
+def _export(args: argparse.Namespace, writer, *extra: object) -> int:
+    """Open the published warehouse read-only, write one of the exports.py files, report it."""
+    con = _published(args)
+    try:
+        n = writer(con, Path(args.out), *extra)
+    finally:
+        con.close()
+    print(f"已导出 / exported {n} rows: {args.out}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reporting import exports
+
+    month = _month(args.month)
+    return _export(args, exports.write_areas if args.table == "areas" else exports.write_kpis, month)
+
+
+def _masked_note(args: argparse.Namespace) -> None:
+    if args.unmasked:
+        print("注意：已明文写出姓名与电话 / note: names and phone numbers written in clear", file=sys.stderr)
+
+
+def cmd_rejects(args: argparse.Namespace) -> int:
+    from reporting import exports
+
+    code = _export(args, exports.write_rejects, args.unmasked)
+    _masked_note(args)
+    return code
+
+
+def cmd_loads(args: argparse.Namespace) -> int:
+    from reporting import exports
+
+    code = _export(args, exports.write_loads, args.unmasked)
+    _masked_note(args)
+    return code
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from cli.pack import run_pack
+
+    month = _month(args.month)
+    con = _published(args)
+    con.close()
+    paths = run_pack(month or "", Path(args.out), args.warehouse)
+    for p in paths:
+        print(f"已生成 / written: {p}")
+    return EXIT_OK
+
+
+def serve_command(app: Path, port: int, host: str) -> list[str]:
+    """The streamlit command line `daiwei serve` runs: bound to `host` only (127.0.0.1 unless asked)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    app = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
+    env = dict(os.environ, DAIWEI_WAREHOUSE=str(settings.warehouse))
+    shown = "localhost" if settings.host in ("127.0.0.1", "localhost", "::1") else settings.host
+    print(f"看板地址 / dashboard: http://{shown}:{args.port}")
+    cmd = serve_command(app, args.port, settings.host)
+    return subprocess.call(cmd, env=env, cwd=app.parent.parent)  # .streamlit/config.toml lives there
+
+
+COMMANDS = {
+    "demo-data": cmd_demo_data,
+    "run": cmd_run,
+    "export": cmd_export,
+    "rejects": cmd_rejects,
+    "loads": cmd_loads,
+    "pack": cmd_pack,
+    "serve": cmd_serve,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from reporting.exports import NoData
+
+    try:
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except NoData as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        import logging
+
+        logging.getLogger("daiwei").debug("unexpected error", exc_info=True)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        print(f"内部错误 / internal error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

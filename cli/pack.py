@@ -1,0 +1,67 @@
+"""`daiwei pack`: run the Dagster job `kpi_pack_job` in this process and return the two files.
+
+The month is checked here, before Dagster starts, so a month without data is
+a one-line usage error (exit 2) rather than a failed run. Dagster's and the
+libraries' chatter goes to the run log next to the warehouse, like `daiwei run`.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+from cli.runner import instance, quiet, resources_config, run_log_path
+from core.warehouse import warehouse_path
+from reporting.exports import MONTH_RE, NoData
+
+
+class PackFailed(RuntimeError):
+    """The pack job failed after it started (the run log has the traceback)."""
+
+
+def _job() -> Any:
+    """kpi_pack_job of the project's one Definitions (the same asset the schedule and the UI run)."""
+    from orchestration.assets.pack import PACK_JOB
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def(PACK_JOB)
+
+
+def validate(month: str, warehouse: Path) -> None:
+    """NoData (one line, Chinese and English) unless the published warehouse holds the month."""
+    from reporting.pack.content import check_month
+
+    if not MONTH_RE.match(month or ""):
+        raise NoData(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {month}")
+    if not warehouse.exists():
+        raise NoData(f"{warehouse}: 仓库不存在，请先运行 daiwei run / warehouse not found, run `daiwei run` first")
+    check_month(warehouse, month)
+
+
+def run_pack(month: str, out_dir: Path, warehouse: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Materialise `kpi_pack` for the month into out_dir; returns [xlsx, pdf]."""
+    from reporting.pack import file_names
+
+    wh = warehouse_path(warehouse)
+    validate(month, wh)
+    quiet()
+    out = Path(out_dir).expanduser().resolve()
+    log_path = run_log_path(wh)
+    with open(log_path, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
+        result = _job().execute_in_process(
+            run_config={
+                "ops": {"kpi_pack": {"config": {"month": month, "out_dir": str(out)}}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                "resources": resources_config(wh),
+            },
+            instance=instance(),
+            raise_on_error=False,
+        )
+    if not result.success:
+        failures = result.get_step_failure_events()
+        err = failures[0].step_failure_data.error if failures else None
+        lines = (err.message if err else "unknown error").strip().splitlines()
+        raise PackFailed(f"月报生成失败 / pack failed: {lines[-1] if lines else ''} (log: {log_path})")
+    return [out / name for name in file_names(month)]

@@ -1,0 +1,143 @@
+"""Run the Dagster job in this process, as the CLI and the tests do, and read back its outcome."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.settings import Limits
+from core.warehouse import RunLocked, Warehouse, open_published, warehouse_path
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    error: str = ""
+    files: list[tuple] = field(default_factory=list)  # load-log rows of this run
+    failed_checks: list[str] = field(default_factory=list)
+    log: str = ""
+    step_seconds: dict[str, float] = field(default_factory=dict)  # for benchmarks and the run log
+
+    @property
+    def rejected_files(self) -> list[tuple]:
+        return [f for f in self.files if f[6] == "rejected"]
+
+
+def run_log_path(warehouse: Path) -> Path:
+    """Where a run's full log (dbt progress, warnings, tracebacks) is kept."""
+    logs = warehouse.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    return logs / "daiwei-run.log"
+
+
+def quiet() -> None:
+    """Keep library chatter (progress bars, Dagster's console logger) off the user's terminal.
+
+    dbt's usage statistics are off in dbt_project.yml (`flags`), Dagster's telemetry in the
+    instance settings (`instance()`): nothing is written into the process environment.
+    """
+    for name in ("dagster", "great_expectations", "dbt"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def instance():  # type: ignore[no-untyped-def]
+    """$DAGSTER_HOME's instance when one is configured, else an ephemeral one without telemetry."""
+    from dagster import DagsterInstance
+
+    if os.environ.get("DAGSTER_HOME"):
+        return DagsterInstance.get()
+    return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
+
+
+def resources_config(warehouse: Path, limits: Limits | None = None) -> dict:
+    """The run config that hands a job this command's settings (as resources, not as environment)."""
+    from orchestration.resources import limits_run_config
+
+    config: dict = {"warehouse": {"config": {"path": str(warehouse)}}}
+    if limits is not None:
+        config.update(limits_run_config(limits))
+    return config
+
+
+def _tell_waiting(path: Path) -> None:
+    print(
+        f"另一个运行正在进行，等待其结束… / another run holds {path}.lock: waiting for it to finish…",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def run_pipeline(
+    input_dir: Path, warehouse: Path | None = None, limits: Limits | None = None, wait_seconds: float = 600.0
+) -> RunOutcome:
+    """Materialise every asset on the files under input_dir; the published warehouse is updated only on success."""
+    quiet()
+    wh = warehouse_path(warehouse)
+    # Take the run lock before Dagster starts, so a second run says it waits instead of waiting in silence.
+    try:
+        Warehouse(wh).acquire(wait_seconds, on_wait=lambda: _tell_waiting(wh))
+    except RunLocked:
+        return RunOutcome(
+            success=False,
+            run_id="",
+            error=f"另一个运行仍在进行，已等待{wait_seconds:.0f}秒 / another run still holds {wh}.lock",
+        )
+    try:
+        return _execute(input_dir, wh, limits or Limits())
+    finally:
+        Warehouse(wh).release()  # published runs released it already; a failed run gives it back here
+
+
+def _execute(input_dir: Path, wh: Path, limits: Limits) -> RunOutcome:
+    from dagster import AssetCheckEvaluation
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("daiwei_run")
+    log_path = run_log_path(wh)
+    # dbt's progress and library warnings go to the run log; the user gets the summary.
+    with open(log_path, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
+        result = job.execute_in_process(
+            run_config={
+                "ops": {"offered_files": {"config": {"input_dir": str(Path(input_dir).resolve())}}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                "resources": resources_config(wh, limits),
+            },
+            instance=instance(),
+            raise_on_error=False,
+        )
+    outcome = RunOutcome(success=result.success, run_id=result.run_id, log=str(log_path))
+    for ev in result.all_events:
+        duration = getattr(ev.event_specific_data, "duration_ms", None)
+        if ev.event_type_value == "STEP_SUCCESS" and ev.step_key and duration is not None:
+            outcome.step_seconds[ev.step_key] = duration / 1000
+    with open(log_path, "a", encoding="utf-8") as log:
+        steps = ", ".join(f"{k} {v:.1f}s" for k, v in outcome.step_seconds.items())
+        log.write(f"run {result.run_id} success={result.success} steps: {steps}\n")
+    if not result.success:
+        failures = result.get_step_failure_events()
+        if failures:
+            ev = failures[0]
+            err = ev.step_failure_data.error
+            msg = (err.message if err else "unknown error").strip().splitlines()
+            outcome.error = f"{ev.step_key}: {msg[-1] if msg else ''}"[:400]
+        return outcome
+    for ev in result.all_events:
+        data = ev.event_specific_data
+        if isinstance(data, AssetCheckEvaluation) and not data.passed:
+            outcome.failed_checks.append(f"{data.asset_key.to_user_string()}: {data.check_name}")
+    con = open_published(wh)
+    try:
+        outcome.files = con.execute(
+            "SELECT file, dataset, sha256, rows_read, rows_loaded, rows_rejected, status, message "
+            "FROM audit.load_log WHERE run_id = ? ORDER BY load_seq",
+            [result.run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return outcome

@@ -1,0 +1,140 @@
+"""Build into a private copy, publish atomically: readers never see a half-built warehouse.
+
+DuckDB allows one writing process per file and a writer blocks readers in
+other processes, while the dashboard must keep reading during a run. So a run
+copies the published file into `.build/<run id>/` (same file name, because
+DuckDB names the catalog after the file and dbt's views refer to it), builds
+there, and `os.replace`s it over the published file at the end. A run that
+dies half-way leaves the published file as it was. One run at a time holds
+the lock next to the published file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from core.settings import Settings
+
+_LOCKS: dict[str, int] = {}
+
+
+def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--warehouse, else $DAIWEI_WAREHOUSE, else data/warehouse.duckdb: `Settings`' one rule for it."""
+    return Settings.load(warehouse=explicit).warehouse
+
+
+class RunLocked(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    path: Path
+
+    @property
+    def builds(self) -> Path:
+        return self.path.parent / ".build"
+
+    def build_path(self, run_id: str) -> Path:
+        return self.builds / run_id / self.path.name
+
+    def begin(self, run_id: str, wait_seconds: float = 600.0) -> Path:
+        """Take the run lock, drop builds of dead runs, and start this run's copy."""
+        self._lock(wait_seconds)
+        build = self.build_path(run_id)
+        if self.builds.exists():
+            for stale in self.builds.iterdir():
+                if stale.name != run_id:
+                    shutil.rmtree(stale, ignore_errors=True)
+        build.parent.mkdir(parents=True, exist_ok=True)
+        if not build.exists() and self.path.exists():
+            shutil.copyfile(self.path, build)
+        return build
+
+    def ensure_build(self, run_id: str) -> Path:
+        """The run's copy; started here when an asset runs without the ingestion step."""
+        build = self.build_path(run_id)
+        return build if build.exists() else self.begin(run_id)
+
+    def publish(self, run_id: str) -> Path:
+        build = self.build_path(run_id)
+        con = duckdb.connect(str(build))
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(build, self.path)
+        shutil.rmtree(build.parent, ignore_errors=True)
+        self._unlock()
+        return self.path
+
+    @contextlib.contextmanager
+    def connect_build(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect(str(self.ensure_build(run_id)), config=writer_config())
+        con.execute("SET enable_progress_bar = false")
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def acquire(self, wait_seconds: float = 600.0, on_wait: Callable[[], None] | None = None) -> None:
+        """Take the run lock for this process (a no-op when it already holds it).
+
+        `on_wait` is called once when another run holds the lock, so a user is told why nothing
+        happens yet instead of waiting in silence; after `wait_seconds` the run gives up (RunLocked).
+        """
+        self._lock(wait_seconds, on_wait)
+
+    def release(self) -> None:
+        """Give the run lock back (a run that failed before publishing)."""
+        self._unlock()
+
+    def _lock(self, wait_seconds: float, on_wait: Callable[[], None] | None = None) -> None:
+        key = str(self.path)
+        if key in _LOCKS:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(str(self.path) + ".lock", os.O_CREAT | os.O_RDWR, 0o644)
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told and on_wait is not None:
+                    on_wait()
+                    told = True
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise RunLocked(f"another run holds {self.path}.lock") from None
+                time.sleep(0.5)
+        _LOCKS[key] = fd
+
+    def _unlock(self) -> None:
+        fd = _LOCKS.pop(str(self.path), None)
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def writer_config() -> dict[str, str | bool | int | float | list[str]]:
+    """Bound DuckDB's memory so a province-year loads in well under 6 GiB (it spills to disk instead)."""
+    return {
+        "memory_limit": os.environ.get("DAIWEI_DUCKDB_MEMORY", "3GB"),
+        "preserve_insertion_order": "false",
+    }
+
+
+def open_published(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (readers never lock out a run)."""
+    return duckdb.connect(str(path), read_only=True)

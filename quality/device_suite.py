@@ -1,0 +1,135 @@
+"""设备性能 at province scale: validate aggregates and a bounded sample, never the table.
+
+`raw.device_metrics` passes 100 million rows in a province-year, far too many
+for pandas (and for GE, which works row by row in Python-sized frames). So:
+
+* **device_metrics** (exact): DuckDB aggregates the whole table once per
+  (device, month): samples, min/max of CPU, memory and latency, samples with
+  lost > sent, 1472-byte pings, incomplete samples, first/last sample time and
+  whether the device reported one circuit. One GROUP BY over the table takes
+  seconds and yields about devices x months rows (~150 k for a province-year),
+  which GE validates per (contractor, month); the contractor is the circuit's
+  in EOMS, as for the device_health_rate KPI. Every bound that can be checked
+  row by row is checked exactly through the min/max (cpu_max <= 100 holds for
+  the month iff every sample's cpu_pct <= 100).
+* **device_metrics_sample** (distributional): at most SAMPLE_ROWS rows chosen
+  by a hash of the natural key, so the same data always gives the same sample
+  (DuckDB's USING SAMPLE is repeatable only single-threaded), for checks that
+  are about proportions: pings normally 1472 bytes, latency plausible.
+
+The aggregate is a TEMP table also used for the month spine (reference.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+
+from quality import spec as s
+from quality.reference import RunContext, month_label
+from quality.spec import GRAIN_CONTRACTOR_MONTH, Batch, SuiteDef
+
+SAMPLE_ROWS = 50_000
+DEVICE_TYPES = ("ONU", "PBX", "IAD", "路由器", "交换机", "光纤收发器", "协议转换器", "防火墙", "WLAN设备", "信息机")
+
+
+def aggregate(con: duckdb.DuckDBPyConnection) -> None:
+    """`dq_device_months`: one row per (device, month) over the whole table, in one scan."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE dq_device_months AS
+        SELECT
+            device_id,
+            CAST(date_trunc('month', collected_at) AS DATE) AS month_start,
+            count(*) AS samples,
+            count(circuit_id) AS samples_with_circuit,
+            min(circuit_id) AS circuit_id,
+            max(circuit_id) AS circuit_id_max,
+            min(device_type) AS device_type,
+            max(device_type) AS device_type_max,
+            min(cpu_pct) AS cpu_min, max(cpu_pct) AS cpu_max,
+            min(mem_pct) AS mem_min, max(mem_pct) AS mem_max,
+            min(latency_ms) AS latency_min, max(latency_ms) AS latency_max,
+            count(*) FILTER (WHERE ping_lost > ping_sent) AS lost_gt_sent_samples,
+            count(*) FILTER (WHERE ping_size_bytes = 1472) AS samples_1472,
+            count(*) FILTER (WHERE cpu_pct IS NULL OR mem_pct IS NULL OR ping_size_bytes IS NULL
+                             OR ping_sent IS NULL OR ping_lost IS NULL OR latency_ms IS NULL) AS incomplete_samples,
+            min(collected_at) AS first_at,
+            max(collected_at) AS last_at
+        FROM raw.device_metrics
+        WHERE collected_at IS NOT NULL
+        GROUP BY ALL
+        """
+    )
+
+
+def batches(ctx: RunContext) -> list[Batch]:
+    months = f"""
+        SELECT dm.device_id, {month_label("dm.month_start")} AS month, e.contractor,
+            dm.circuit_id, dm.circuit_id_max, dm.device_type, dm.device_type_max, dm.samples,
+            dm.samples - dm.samples_with_circuit AS samples_without_circuit,
+            dm.circuit_id = dm.circuit_id_max AS one_circuit_in_month,
+            CASE WHEN dm.circuit_id IS NULL THEN NULL ELSE e.circuit_id IS NOT NULL END AS circuit_in_eoms,
+            dm.device_type = dm.device_type_max AS one_device_type,
+            dm.cpu_min, dm.cpu_max, dm.mem_min, dm.mem_max, dm.latency_min, dm.latency_max,
+            dm.lost_gt_sent_samples, dm.samples_1472,
+            dm.incomplete_samples / dm.samples AS incomplete_share,
+            dm.samples / (date_diff('hour', dm.first_at, dm.last_at) + 1) AS hourly_coverage,
+            dm.first_at, dm.last_at
+        FROM dq_device_months dm LEFT JOIN raw.eoms_circuits e ON e.circuit_id = dm.circuit_id
+        ORDER BY dm.device_id, dm.month_start
+    """
+    month_checks = (
+        s.not_null("device_id"),
+        s.unique_together("device_id", "month"),
+        s.between("samples_without_circuit", 0, 0),
+        s.is_true("circuit_in_eoms", show=("circuit_id",)),
+        s.is_true("one_circuit_in_month", show=("circuit_id", "circuit_id_max")),
+        s.is_true("one_device_type", show=("device_type", "device_type_max")),
+        s.between("cpu_min", 0, None),
+        s.between("cpu_max", None, 100),
+        s.between("mem_min", 0, None),
+        s.between("mem_max", None, 100),
+        s.between("latency_min", 0, None),
+        s.between("latency_max", None, 5_000),
+        s.between("lost_gt_sent_samples", 0, 0),
+        # device_health_rate judges loss on 1472-byte pings only: none means "not healthy".
+        s.between("samples_1472", 1, None, show=("samples",)),
+        s.between("incomplete_share", 0, 0.05, show=("samples",)),
+        # Hourly by default: fewer than 90 % of the hours between first and last sample is a gap.
+        s.between("hourly_coverage", 0.9, None, show=("samples", "first_at", "last_at")),
+    )
+    modulus = max(1, math.ceil(1.25 * ctx.device_metric_rows / SAMPLE_ROWS))
+    sample = f"""
+        SELECT device_id, collected_at, circuit_id, device_type, cpu_pct, mem_pct, ping_size_bytes,
+            ping_sent, ping_lost, latency_ms, _file, _row
+        FROM raw.device_metrics
+        WHERE hash(device_id, collected_at) % {modulus} = 0
+        ORDER BY device_id, collected_at
+        LIMIT {SAMPLE_ROWS}
+    """
+    sample_checks = (
+        s.in_set("ping_size_bytes", [1472], mostly=0.9),
+        s.between("ping_sent", 1, None, mostly=0.99),
+        s.between("latency_ms", 0, 1_000, mostly=0.999),
+        s.in_set("device_type", DEVICE_TYPES, mostly=0.99),
+    )
+    return [
+        Batch("device_months", months, ("device_id", "month"), month_checks, GRAIN_CONTRACTOR_MONTH),
+        Batch("sample", sample, ("device_id", "collected_at"), sample_checks, (), ("_file", "_row")),
+    ]
+
+
+def _months_only(ctx: RunContext) -> list[Batch]:
+    return [b for b in batches(ctx) if b.name == "device_months"]
+
+
+def _sample_only(ctx: RunContext) -> list[Batch]:
+    return [b for b in batches(ctx) if b.name == "sample"]
+
+
+SUITES: tuple[SuiteDef, ...] = (
+    SuiteDef("device_metrics", "raw_device_metrics", _months_only, doc="设备性能 per device-month (exact)"),
+    SuiteDef("device_metrics_sample", "raw_device_metrics", _sample_only, doc="设备性能 hash sample (proportions)"),
+)

@@ -1,0 +1,77 @@
+"""Chinese first, English on request: every label the app shows goes through `t()`.
+
+The labels themselves live in `reporting.labels` (one dict per page) so this
+module stays the small API every page imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from reporting.labels import AREA_SUPPORT_NAMES, DATASET_NAMES, LABELS, REASON_NAMES
+
+ALL = ""  # the contractor picker's "all contractors" value (the marts' '' = all)
+
+
+_LANG: ContextVar[str] = ContextVar("daiwei_lang", default="zh")
+LANGUAGES = ("zh", "en")
+
+
+def lang() -> str:
+    """The reader's language: Chinese unless the caller (the app, per rerun) chose English."""
+    return _LANG.get()
+
+
+def set_lang(code: str) -> None:
+    """Choose the language for this thread's work (the app calls it at the top of every rerun)."""
+    _LANG.set(code if code in LANGUAGES else "zh")
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """The language for a block (a test, a pack in English), restored afterwards."""
+    token = _LANG.set(code if code in LANGUAGES else "zh")
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
+
+
+def t(key: str) -> str:
+    zh, en = LABELS.get(key, (key, key))
+    return en if lang() == "en" else zh
+
+
+def tf(key: str, **values: object) -> str:
+    """A label with {placeholders} filled in."""
+    return t(key).format(**values)
+
+
+def _pick(table: dict[str, tuple[str, str]], code: str) -> str:
+    zh, en = table.get(code, (code, code))
+    return en if lang() == "en" else zh
+
+
+def dataset_name(code: str) -> str:
+    return _pick(DATASET_NAMES, code)
+
+
+def reason_name(code: str) -> str:
+    return _pick(REASON_NAMES, code)
+
+
+def support_name(relation: str) -> str:
+    return _pick(AREA_SUPPORT_NAMES, relation)
+
+
+def contractor_label(contractor: str) -> str:
+    """'' is the province (全省) in every mart."""
+    return t("province") if contractor == ALL else contractor
+
+
+def bilingual(zh: object, en: object) -> str:
+    """Pick the Chinese or English name of a row that carries both (KPIs, areas)."""
+    text_en = en if isinstance(en, str) and en else zh
+    return str(text_en if lang() == "en" else zh)
