@@ -68,6 +68,18 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
+def _extent(refs: set[bytes], number: Callable[[bytes], int]) -> tuple[int, int] | None:
+    """The lowest and highest of some row numbers or column letters (a reference too long for any
+    sheet counts as enormous); None when there are none."""
+    refs.discard(b"")
+    if not refs:
+        return None
+    if len(max(refs, key=len)) > MAX_REF_CHARS:
+        return 1, ENORMOUS
+    nums = set(map(number, refs))
+    return min(nums), max(nums)
+
+
 def _span(lo: int | None, hi: int | None) -> int:
     return hi - lo + 1 if lo is not None and hi is not None else 0
 
@@ -90,28 +102,16 @@ class CellBox:
     _open_row: int = 0  # cell tags seen so far in the row a chunk ended in
 
     def _rows(self, digits: set[bytes]) -> None:
-        digits.discard(b"")
-        if not digits:
-            return
-        if len(max(digits, key=len)) > MAX_REF_CHARS:
-            lo, hi = 1, ENORMOUS
-        else:
-            nums = set(map(int, digits))
-            lo, hi = min(nums), max(nums)
-        self.min_row = lo if self.min_row is None else min(self.min_row, lo)
-        self.max_row = hi if self.max_row is None else max(self.max_row, hi)
+        span = _extent(digits, int)
+        if span is not None:
+            self.min_row = span[0] if self.min_row is None else min(self.min_row, span[0])
+            self.max_row = span[1] if self.max_row is None else max(self.max_row, span[1])
 
     def _cols(self, letters: set[bytes]) -> None:
-        letters.discard(b"")
-        if not letters:
-            return
-        if len(max(letters, key=len)) > MAX_REF_CHARS:
-            lo, hi = 1, ENORMOUS
-        else:
-            nums = set(map(_col_number, letters))
-            lo, hi = min(nums), max(nums)
-        self.min_col = lo if self.min_col is None else min(self.min_col, lo)
-        self.max_col = hi if self.max_col is None else max(self.max_col, hi)
+        span = _extent(letters, _col_number)
+        if span is not None:
+            self.min_col = span[0] if self.min_col is None else min(self.min_col, span[0])
+            self.max_col = span[1] if self.max_col is None else max(self.max_col, span[1])
 
     @property
     def cells(self) -> int:
