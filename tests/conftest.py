@@ -49,6 +49,17 @@ def write_xlsx(
     return path
 
 
+APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
+PAGES = [  # every page of the app, as AppTest switches to it
+    "views/overview.py",
+    "views/comparison.py",
+    "views/areas.py",
+    "views/faults.py",
+    "views/ledgers.py",
+    "views/loads.py",
+]
+
+
 class Loaded:
     def __init__(self, db: Path) -> None:
         self.db = db

@@ -24,16 +24,9 @@ from core.inert import md
 
 pytestmark = pytest.mark.slow
 
+from tests.conftest import APP, PAGES  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app" / "streamlit_app.py")
-PAGES = [
-    "views/overview.py",
-    "views/comparison.py",
-    "views/areas.py",
-    "views/faults.py",
-    "views/ledgers.py",
-    "views/loads.py",
-]
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 

@@ -34,17 +34,9 @@ import openpyxl
 import pytest
 
 from core.inert import TRIGGERS, csv_bytes, inert_text, md, md_code, plot_text, write_csv
+from tests.conftest import APP, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app" / "streamlit_app.py")
-PAGES = [
-    "views/overview.py",
-    "views/comparison.py",
-    "views/areas.py",
-    "views/faults.py",
-    "views/ledgers.py",
-    "views/loads.py",
-]
 
 IMAGE = "![x](http://host/p.png)"
 IMG_TAG = "<img src=x onerror=alert(1)>"
