@@ -14,7 +14,8 @@ import streamlit as st
 
 from app.data import CachedDB, db
 from reporting import queries
-from reporting.i18n import ALL, t
+from reporting.i18n import ALL, t, tf
+from reporting.reader import missing
 
 MONTH_KEY, CONTRACTOR_KEY = "month", "contractor"
 
@@ -32,7 +33,7 @@ class Selection:
 def sidebar() -> None:
     """Draw the pickers (or say why there is nothing to pick)."""
     reader = db()
-    if reader is None:
+    if reader is None or missing(reader):
         return
     months = queries.months(reader)
     if not months:
@@ -67,6 +68,10 @@ def ready() -> tuple[CachedDB, Selection] | None:
     reader = db()
     if reader is None:
         st.info(t("no_warehouse"))
+        return None
+    lacking = missing(reader)
+    if lacking:
+        st.info(tf("warehouse_incomplete", n=len(lacking)))
         return None
     sel = current()
     if sel.month is None:

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "reference"
+from core.seeds import SEEDS_DIR
+
+REFERENCE_DIR = SEEDS_DIR / "reference"
 EXCEL_EPOCH = datetime(1899, 12, 30)
 
 

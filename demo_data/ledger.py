@@ -13,23 +13,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from core.seeds import ledger_fields
 from demo_data.common import Month, profile_of, rng_for
 from demo_data.world import World
 
-LEDGER_COLS = (
-    "ledger_month",
-    "contractor",
-    "circuit_id",
-    "customer_name",
-    "service_type",
-    "prefecture",
-    "county",
-    "bandwidth_mbps",
-    "access_type",
-    "a_address",
-    "z_address",
-    "status",
-)
+# A ledger line: the circuit, the fields compared with EOMS (seed ledger_fields, in its order) and 状态.
+LEDGER_COLS = ("ledger_month", "contractor", "circuit_id", *(f.name for f in ledger_fields()), "status")
 FW_DIGITS = {str(i): chr(0xFF10 + i) for i in range(10)}
 
 

@@ -3,6 +3,9 @@
 `raw.<dataset>` holds the rows currently applied for each natural key (or
 snapshot), typed, with the lineage of each row. `audit.load_log` and
 `audit.rejects` are the reconciliation: every row read is in one or the other.
+`audit.dq_results` receives the data-quality results (quality/storage.py); it is
+created here with the other audit tables because dbt reads it as a source
+(the `mart_dq_scores` view) from the first build on.
 """
 
 from __future__ import annotations
@@ -61,6 +64,28 @@ def _create(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, st
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
 
 
+DQ_RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run_id", "VARCHAR"),
+    ("suite", "VARCHAR"),
+    ("expectation", "VARCHAR"),
+    ("column", "VARCHAR"),
+    ("contractor", "VARCHAR"),
+    ("month", "VARCHAR"),
+    ("success", "BOOLEAN"),
+    ("observed_value", "VARCHAR"),
+    ("element_count", "BIGINT"),
+    ("unexpected_count", "BIGINT"),
+    ("unexpected_percent", "DOUBLE"),
+    ("unexpected_sample", "VARCHAR"),
+    ("evaluated_at", "TIMESTAMP"),
+)
+
+
+def create_dq_results(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    _create(con, "audit.dq_results", list(DQ_RESULT_COLUMNS))
+
+
 def create_all(con: duckdb.DuckDBPyConnection) -> None:
     """Create every raw and audit table that does not exist yet."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -69,3 +94,4 @@ def create_all(con: duckdb.DuckDBPyConnection) -> None:
         _create(con, d.table, raw_columns(d))
     _create(con, "audit.load_log", list(LOAD_LOG_COLUMNS))
     _create(con, "audit.rejects", list(REJECT_COLUMNS))
+    create_dq_results(con)

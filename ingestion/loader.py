@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.seeds import SEEDS_DIR
 from core.settings import Limits
 from ingestion import ddl
 from ingestion.apply import apply_load
@@ -33,7 +34,7 @@ from ingestion.validate import Lineage, insert_good_sql, insert_rejects_sql, par
 
 log = logging.getLogger(__name__)
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "reference"
+REFERENCE_DIR = SEEDS_DIR / "reference"
 
 
 class ReconciliationError(AssertionError):

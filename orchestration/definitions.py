@@ -9,20 +9,28 @@ from orchestration.assets.dbt import daiwei_dbt_models
 from orchestration.assets.ingestion import RAW_ASSETS, load_log, offered_files, rejects
 from orchestration.assets.pack import kpi_pack, kpi_pack_job
 from orchestration.assets.publish import published_warehouse_asset
-from orchestration.checks import raw_data_quality
+from orchestration.assets.quality import data_quality
 from orchestration.jobs import daiwei_run_job
 from orchestration.resources import LimitsResource, WarehouseResource, dbt_resource
 from orchestration.schedules import build_nightly_inbox_run, monthly_kpi_pack
 from orchestration.sensors import build_inbox_sensor
 
-published_warehouse = published_warehouse_asset([load_log.key, rejects.key, *daiwei_dbt_models.keys])
+published_warehouse = published_warehouse_asset([load_log.key, rejects.key, *daiwei_dbt_models.keys, data_quality.key])
 
 
 def build_definitions(settings: Settings) -> Definitions:
     """Everything Dagster runs, for one deployment's settings (inbox, warehouse, limits)."""
     return Definitions(
-        assets=[offered_files, *RAW_ASSETS, load_log, rejects, daiwei_dbt_models, published_warehouse, kpi_pack],
-        asset_checks=[raw_data_quality],
+        assets=[
+            offered_files,
+            *RAW_ASSETS,
+            load_log,
+            rejects,
+            daiwei_dbt_models,
+            data_quality,
+            published_warehouse,
+            kpi_pack,
+        ],
         jobs=[daiwei_run_job, kpi_pack_job],
         schedules=[build_nightly_inbox_run(settings.inbox), monthly_kpi_pack],
         sensors=[build_inbox_sensor(settings.inbox)],

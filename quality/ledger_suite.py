@@ -13,11 +13,13 @@ eoms_circuits suite flags them), with
 * `listed_count`: lines of that contractor's ledger snapshot of that month
   naming the circuit. Expected >= 1 (listed; a month with no snapshot leaves
   every circuit unlisted, kpis.md edge rule 12) and <= 1 (listed once);
-* `<field>_agrees` for 客户名称, 业务类型, 地市, 区县, 带宽(M), 接入方式, A端地址,
-  Z端地址: every line of the circuit agrees with EOMS after NFKC, trim and
+* `<field>_agrees` for each compared field of seed ledger_fields (客户名称, 业务类型,
+  地市, 区县, 带宽(M), 接入方式, A端地址, Z端地址; the list the dbt models read):
+  every line of the circuit agrees with EOMS, text fields after NFKC, trim and
   inner-whitespace collapse, case-sensitive (`dw_name`, the same normalisation
-  as the dbt models); blank on both sides agrees. NULL when the circuit is not
-  listed (a missing line is the listed check's finding, not eight more).
+  as the dbt models), number fields as typed; blank on both sides agrees. NULL
+  when the circuit is not listed (a missing line is the listed check's finding,
+  not one more per field).
   `eoms_<field>` / `ledger_<field>` carry both values into the samples (for a
   circuit listed twice, the first disagreeing line's value).
 
@@ -33,25 +35,19 @@ expectations is the same as validating each contractor-month's frame alone.
 
 from __future__ import annotations
 
+from core.seeds import ledger_fields
 from quality import spec as s
-from quality.reference import IN_SERVICE_AT_MONTH_END, RunContext, month_label
+from quality.reference import RunContext, month_label
 from quality.spec import GRAIN_CONTRACTOR_MONTH, Batch, SuiteDef
 
-TEXT_FIELDS = ("customer_name", "service_type", "prefecture", "county", "access_type", "a_address", "z_address")
-FIELDS = (
-    "customer_name",
-    "service_type",
-    "prefecture",
-    "county",
-    "bandwidth_mbps",
-    "access_type",
-    "a_address",
-    "z_address",
-)
+# The compared fields and how each is compared: seed ledger_fields, the list the dbt models use.
+_COMPARED = ledger_fields()
+FIELDS = tuple(f.name for f in _COMPARED)
+TEXT_FIELDS = tuple(f.name for f in _COMPARED if f.is_text)
 
 
 def _norm(expr: str, field: str) -> str:
-    return expr if field == "bandwidth_mbps" else f"dw_name({expr})"
+    return f"dw_name({expr})" if field in TEXT_FIELDS else expr
 
 
 def circuits_sql() -> str:
@@ -74,7 +70,7 @@ def circuits_sql() -> str:
             FROM raw.eoms_circuits e WHERE e.contractor IS NOT NULL
         ),
         in_service AS (
-            SELECT m.month, e.* FROM dq_months m JOIN eoms e ON {IN_SERVICE_AT_MONTH_END}
+            SELECT m.month, e.* FROM dq_circuit_months m JOIN eoms e USING (circuit_id)
         ),
         lines AS MATERIALIZED (
             SELECT {month_label("l.ledger_month")} AS month, l.contractor, l.circuit_id,

@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from ingestion import datasets as d
 from quality import spec as s
 from quality.reference import (
-    IN_SERVICE_AT_MONTH_END,
     RunContext,
     contractor_covers_prefecture,
     county_in_prefecture,
@@ -364,9 +363,9 @@ def spare_parts(ctx: RunContext) -> list[Batch]:
     # Every prefecture where the contractor has circuits in service must be in its stock report.
     coverage = f"""
         WITH served AS (
-            SELECT DISTINCT e.contractor, m.month, e.prefecture
-            FROM dq_months m JOIN raw.eoms_circuits e ON {IN_SERVICE_AT_MONTH_END}
-            WHERE e.contractor IS NOT NULL AND e.prefecture IS NOT NULL
+            SELECT DISTINCT contractor, month, prefecture
+            FROM dq_circuit_months
+            WHERE contractor IS NOT NULL AND prefecture IS NOT NULL
         ),
         reported AS (
             SELECT DISTINCT contractor, {month_label("stock_month")} AS month, prefecture FROM raw.spare_parts

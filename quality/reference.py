@@ -1,37 +1,35 @@
 """What every suite of a run shares: the reference lists, the month spine and "now".
 
-Built once per run on the warehouse connection, as TEMP tables (they vanish
-with the connection and never reach the published file):
+The rules behind them are written once, in dbt, and read here from the warehouse
+the run builds (the data-quality step runs after the dbt models it reads):
 
-* `ref_prefectures`, `ref_counties`: the dbt reference seeds, loaded by
-  `ingestion.loader.prepare_connection` exactly as the loader's own validators see them.
-* `dq_ref_contractor_prefectures`: the contractor -> prefecture assignment seed.
-  It is documentation for the KPIs, so here it only raises warnings ("this
-  record's prefecture is not one its contractor maintains"); an empty seed
-  switches those checks off.
-* `dq_months`: the months of kpis.md edge rule 2 (any non-cancelled ticket,
-  inspection, device sample, roster, ledger, stock report or acceptance), with
-  first and last day and the 'YYYY-MM' label used in `audit.dq_results.month`.
-* `dq_contractor_months`: (contractor, month) pairs where the contractor has
-  EOMS circuits in service at month end (edge rule 8: activated_on <= d and
-  removed_on blank or > d): the deliveries each such contractor owes that month.
+* `ref.ref_prefectures`, `ref.ref_counties`: the reference seeds.
+* `dq_ref_contractor_prefectures` (TEMP): seed `ref.ref_contractor_prefectures`,
+  the contractor -> prefecture assignment. It is documentation for the KPIs, so
+  here it only raises warnings ("this record's prefecture is not one its
+  contractor maintains"); an empty seed switches those checks off.
+* `dq_months` (TEMP): the month spine of kpis.md edge rule 2, model `int_months`,
+  with first and last day and the 'YYYY-MM' label used in `audit.dq_results.month`.
+* `dq_circuit_months` (TEMP): the EOMS circuits in service at each month end
+  (edge rule 8), model `int_circuit_months_in_service`.
+* `dq_contractor_months` (TEMP): the (contractor, month) pairs of those circuits:
+  the deliveries each such contractor owes that month.
 
+TEMP tables vanish with the connection and never reach the published file.
 `now` bounds "not in the future" checks. It is the evaluation time, so those
 checks are shown as `now+1d` in expectation names, which stay stable run to run.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 
-from ingestion.loader import REFERENCE_DIR
-
-IN_SERVICE_AT_MONTH_END = "e.activated_on <= m.month_end AND (e.removed_on IS NULL OR e.removed_on > m.month_end)"
+SPINE = "intermediate.int_months"
+IN_SERVICE = "intermediate.int_circuit_months_in_service"
+PREFECTURES, COUNTIES, ASSIGNMENT = "ref.ref_prefectures", "ref.ref_counties", "ref.ref_contractor_prefectures"
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def month_start(expr: str) -> str:
 def county_in_prefecture(t: str = "t") -> str:
     """Same rule as the loader's (ingestion.datasets.COUNTY_IN_PREFECTURE); NULL when no county."""
     return (
-        f"CASE WHEN {t}.county IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM ref_counties rc "
+        f"CASE WHEN {t}.county IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM {COUNTIES} rc "
         f"WHERE rc.county = {t}.county AND ({t}.prefecture IS NULL OR rc.prefecture = {t}.prefecture)) END"
     )
 
@@ -69,53 +67,47 @@ def contractor_covers_prefecture(t: str = "t") -> str:
     )
 
 
-def _contractor_assignment(reference_dir: Path) -> list[tuple[str, str]]:
-    path = reference_dir / "ref_contractor_prefectures.csv"
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return [(r["contractor"].strip(), r["prefecture"].strip()) for r in csv.DictReader(f) if r.get("contractor")]
+def prepare(con: duckdb.DuckDBPyConnection, now: datetime) -> RunContext:
+    """Create the run's TEMP tables from the dbt models and seeds of the warehouse on `con`.
 
-
-def prepare(con: duckdb.DuckDBPyConnection, now: datetime, reference_dir: Path = REFERENCE_DIR) -> RunContext:
-    """Create the run's TEMP tables.
-
-    Expects `ingestion.loader.prepare_connection` to have run on `con` (UDFs, raw tables,
-    `ref_prefectures` / `ref_counties`) and `dq_device_months` to exist (device_suite.aggregate).
+    Expects `ingestion.loader.prepare_connection` to have run on `con` (the UDFs) and
+    `dq_device_months` to exist (device_suite.aggregate).
     """
-    pairs = _contractor_assignment(reference_dir)
-    con.execute("CREATE OR REPLACE TEMP TABLE dq_ref_contractor_prefectures (contractor VARCHAR, prefecture VARCHAR)")
-    if pairs:
-        con.executemany("INSERT INTO dq_ref_contractor_prefectures VALUES (?, ?)", pairs)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE dq_ref_contractor_prefectures AS
+        SELECT DISTINCT contractor, prefecture FROM {ASSIGNMENT}
+        WHERE contractor IS NOT NULL AND prefecture IS NOT NULL
+        """
+    )
+    pairs = con.execute("SELECT count(*) FROM dq_ref_contractor_prefectures").fetchall()[0][0]
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE dq_months AS
-        WITH months AS (
-            SELECT {month_start("dispatched_at")} AS m FROM raw.tickets WHERE coalesce(status, '') <> '已作废'
-            UNION SELECT {month_start("inspected_at")} FROM raw.inspections
-            UNION SELECT month_start FROM dq_device_months
-            UNION SELECT roster_month FROM raw.hr_roster
-            UNION SELECT ledger_month FROM raw.ledger
-            UNION SELECT stock_month FROM raw.spare_parts
-            UNION SELECT {month_start("accepted_on")} FROM raw.acceptance
-        )
-        SELECT m AS month_start, last_day(m) AS month_end, {month_label("m")} AS month
-        FROM months WHERE m IS NOT NULL ORDER BY m
+        SELECT month AS month_start, month_end_on AS month_end, month_label AS month
+        FROM {SPINE} ORDER BY month
         """
     )
     con.execute(
         f"""
+        CREATE OR REPLACE TEMP TABLE dq_circuit_months AS
+        SELECT month_label AS month, s.month AS month_start, s.month_end_on AS month_end,
+            c.circuit_id, c.contractor, c.prefecture
+        FROM {IN_SERVICE} c JOIN {SPINE} s USING (month)
+        """
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TEMP TABLE dq_contractor_months AS
-        SELECT DISTINCT e.contractor, m.month, m.month_start, m.month_end
-        FROM dq_months m JOIN raw.eoms_circuits e ON {IN_SERVICE_AT_MONTH_END}
-        WHERE e.contractor IS NOT NULL
+        SELECT DISTINCT contractor, month, month_start, month_end
+        FROM dq_circuit_months WHERE contractor IS NOT NULL
         """
     )
     months = tuple(r[0] for r in con.execute("SELECT month FROM dq_months ORDER BY month").fetchall())
     prefectures = tuple(
         r[0]
         for r in con.execute(
-            "SELECT prefecture FROM ref_prefectures ORDER BY TRY_CAST(prefecture_no AS INTEGER), prefecture"
+            f"SELECT prefecture FROM {PREFECTURES} ORDER BY TRY_CAST(prefecture_no AS INTEGER), prefecture"
         ).fetchall()
     )
     device_rows = con.execute("SELECT coalesce(sum(samples), 0) FROM dq_device_months").fetchall()[0][0]
@@ -129,5 +121,11 @@ def prepare(con: duckdb.DuckDBPyConnection, now: datetime, reference_dir: Path =
 
 
 def cleanup(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("dq_device_months", "dq_months", "dq_contractor_months", "dq_ref_contractor_prefectures"):
+    for table in (
+        "dq_device_months",
+        "dq_months",
+        "dq_circuit_months",
+        "dq_contractor_months",
+        "dq_ref_contractor_prefectures",
+    ):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")

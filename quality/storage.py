@@ -1,11 +1,12 @@
-"""Where results live: `audit.dq_results` (every run kept) and the `audit.dq_scores` view.
+"""Where results live: `audit.dq_results` (every run kept), scored by dbt's `mart_dq_scores`.
 
 They are written into the warehouse the run is building (Dagster: the run's
 build copy, published with everything else), so the dashboard reads data
 quality from the same file as the KPIs it qualifies. Results of earlier runs
 are kept; saving a run again (a retried step) replaces only that run's rows.
 
-`audit.dq_scores`, one row per (run, contractor, month):
+dbt's `marts.mart_dq_scores` (a view over source audit.dq_results), one row
+per (run, contractor, month):
 
     score = 100 * passed / evaluated
 
@@ -28,23 +29,9 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from ingestion.ddl import DQ_RESULT_COLUMNS as RESULT_COLUMNS
+from ingestion.ddl import create_dq_results
 from quality.results import Result
-
-RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("run_id", "VARCHAR"),
-    ("suite", "VARCHAR"),
-    ("expectation", "VARCHAR"),
-    ("column", "VARCHAR"),
-    ("contractor", "VARCHAR"),
-    ("month", "VARCHAR"),
-    ("success", "BOOLEAN"),
-    ("observed_value", "VARCHAR"),
-    ("element_count", "BIGINT"),
-    ("unexpected_count", "BIGINT"),
-    ("unexpected_percent", "DOUBLE"),
-    ("unexpected_sample", "VARCHAR"),
-    ("evaluated_at", "TIMESTAMP"),
-)
 
 _ARROW = {
     "VARCHAR": pa.string(),
@@ -54,46 +41,10 @@ _ARROW = {
     "TIMESTAMP": pa.timestamp("us"),
 }
 
-SCORES_VIEW = """
-CREATE OR REPLACE VIEW audit.dq_scores AS
-WITH results AS (
-    SELECT * FROM audit.dq_results WHERE contractor IS NOT NULL
-),
-runs AS (
-    SELECT run_id, max(evaluated_at) AS evaluated_at FROM audit.dq_results GROUP BY run_id
-),
-contractor_months AS (
-    SELECT DISTINCT run_id, contractor, month FROM results WHERE month IS NOT NULL
-),
-latest AS (
-    SELECT cm.contractor, cm.month, arg_max(cm.run_id, runs.evaluated_at) AS run_id
-    FROM contractor_months cm JOIN runs USING (run_id)
-    GROUP BY cm.contractor, cm.month
-),
-scored AS (
-    SELECT cm.run_id, cm.contractor, cm.month,
-        count(*) AS evaluated,
-        count(*) FILTER (WHERE r.success) AS passed
-    FROM contractor_months cm
-    JOIN results r
-      ON r.run_id = cm.run_id AND r.contractor = cm.contractor AND (r.month = cm.month OR r.month IS NULL)
-    GROUP BY cm.run_id, cm.contractor, cm.month
-)
-SELECT scored.run_id, runs.evaluated_at, scored.contractor, scored.month,
-    scored.evaluated, scored.passed, scored.evaluated - scored.passed AS failed,
-    round(100.0 * scored.passed / scored.evaluated, 2) AS score,
-    coalesce(scored.run_id = latest.run_id, FALSE) AS is_latest_run
-FROM scored JOIN runs USING (run_id)
-LEFT JOIN latest ON latest.contractor = scored.contractor AND latest.month = scored.month
-"""
-
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create `audit.dq_results` if missing and (re)create the `audit.dq_scores` view."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    body = ", ".join(f'"{n}" {t}' for n, t in RESULT_COLUMNS)
-    con.execute(f"CREATE TABLE IF NOT EXISTS audit.dq_results ({body})")
-    con.execute(SCORES_VIEW)
+    """Create `audit.dq_results` if missing (the loader creates it with the other audit tables)."""
+    create_dq_results(con)
 
 
 def save(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Result], evaluated_at: datetime) -> int:

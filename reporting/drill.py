@@ -16,7 +16,7 @@ from reporting.reader import DB
 PARETO = "marts.mart_fault_pareto"
 FAULT_TICKETS = "marts.mart_fault_tickets"
 FINDINGS = "marts.mart_ledger_findings"
-DQ_RESULTS, DQ_SCORES = "audit.dq_results", "audit.dq_scores"
+DQ_RESULTS, DQ_SCORES = "audit.dq_results", "marts.mart_dq_scores"
 LEVELS = ("cause_category", "cause_detail", "faulty_device", "prefecture", "county")
 TICKET_LIMIT = 2000
 TICKET_COLUMNS = (

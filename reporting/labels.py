@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.seeds import ledger_fields
+
 COMMON: dict[str, tuple[str, str]] = {
     "app_title": ("代维KPI数据仓库", "Contractor KPI warehouse"),
     "language": ("语言 / Language", "语言 / Language"),
@@ -38,6 +40,11 @@ COMMON: dict[str, tuple[str, str]] = {
         "No published warehouse yet: run `daiwei run --input DIR` first.",
     ),
     "no_months": ("仓库中还没有任何月份的KPI。", "The warehouse holds no KPI month yet."),
+    "warehouse_incomplete": (
+        "已发布的仓库缺少 {n} 张报表（由旧版本构建，或尚未构建完整）：请重新运行 `daiwei run` 后再查看。",
+        "The published warehouse lacks {n} report tables (built by an older version, or not fully built): "
+        "run `daiwei run` again.",
+    ),
     "not_built": (
         "{what} 尚未构建：这部分数据将在下一次运行 `daiwei run` 后出现。",
         "{what} is not built yet: it appears after the next `daiwei run`.",
@@ -269,16 +276,8 @@ AREA_SUPPORT_NAMES: dict[str, tuple[str, str]] = {
     "mart_technician_penalties": ("技术员扣款", "Technician penalties"),
 }
 
-LEDGER_FIELDS: dict[str, tuple[str, str]] = {
-    "customer_name": ("客户名称", "Customer"),
-    "service_type": ("业务类型", "Service type"),
-    "prefecture": ("地市", "Prefecture"),
-    "county": ("区县", "County"),
-    "bandwidth_mbps": ("带宽(M)", "Bandwidth (M)"),
-    "access_type": ("接入方式", "Access type"),
-    "a_address": ("A端地址", "A-end address"),
-    "z_address": ("Z端地址", "Z-end address"),
-}
+# The fields a ledger line is compared on (mart_ledger_findings.field_name): seed ledger_fields.
+LEDGER_FIELDS: dict[str, tuple[str, str]] = {f.name: (f.label_zh, f.label_en) for f in ledger_fields()}
 
 COLUMN_NAMES: dict[str, tuple[str, str]] = {
     # attribution and ids

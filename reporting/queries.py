@@ -15,41 +15,35 @@ from reporting.fmt import prev_month, records
 from reporting.reader import DB
 
 KPI = "marts.fct_kpi"
-CATALOGUE = "main.kpi_catalogue"
+CATALOGUE = "marts.dim_kpis"
 PENALTIES = "marts.fct_penalty_items"
 FUNNEL = "marts.mart_kpi_funnel"
 AREA_SCORES = "marts.mart_area_scores"
 AREA_INDEX = "marts.mart_area_index"
-Z95, Z998 = 1.959964, 3.090232  # defaults of seed comparison_settings
+FUNNEL_LIMITS = "marts.dim_funnel_limits"
 
 
 def months(db: DB) -> list[str]:
     """Newest first: the month picker opens on the latest month."""
-    if not db.has(KPI):
-        return []
     return db.df(f"SELECT DISTINCT month FROM {KPI} ORDER BY month DESC")["month"].tolist()
 
 
 def contractors(db: DB) -> list[str]:
-    if not db.has(KPI):
-        return []
     sql = f"SELECT DISTINCT contractor FROM {KPI} WHERE grain = 'contractor' ORDER BY contractor"
     return db.df(sql)["contractor"].tolist()
 
 
-def _catalogue_join(db: DB) -> tuple[str, str]:
-    """English names and display order come from the seed when it is there."""
-    if db.has(CATALOGUE):
-        return (
-            f"LEFT JOIN {CATALOGUE} c ON c.kpi_code = k.kpi_code",
-            "coalesce(c.kpi_name_en, k.kpi_code) AS kpi_name_en, coalesce(c.sort_order, 999) AS sort_order",
-        )
-    return "", "k.kpi_code AS kpi_name_en, 999 AS sort_order"
+def _catalogue_join() -> tuple[str, str]:
+    """English names and display order come from the KPI catalogue (dim_kpis)."""
+    return (
+        f"LEFT JOIN {CATALOGUE} c ON c.kpi_code = k.kpi_code",
+        "coalesce(c.kpi_name_en, k.kpi_code) AS kpi_name_en, coalesce(c.sort_order, 999) AS sort_order",
+    )
 
 
 def kpi_month(db: DB, month: str) -> pd.DataFrame:
     """Province and contractor rows of every KPI for the month, with last month's value beside them."""
-    join, cols = _catalogue_join(db)
+    join, cols = _catalogue_join()
     sql = f"""
         SELECT k.kpi_code, k.kpi_name_zh, {cols}, k.contractor, k.unit,
                k.numerator, k.denominator, k.value, k.target, k.direction, k.met,
@@ -86,8 +80,6 @@ def scores(db: DB, month: str) -> pd.DataFrame:
 
 def penalty_reasons(db: DB, month: str) -> pd.DataFrame:
     """Net penalty per contractor and reason (their sum is fct_kpi's penalty_yuan)."""
-    if not db.has(PENALTIES):
-        return pd.DataFrame(columns=["contractor", "reason_code", "items", "amount_yuan"])
     sql = f"""
         SELECT contractor, reason_code, sum(item_count) AS items, sum(amount_yuan) AS amount_yuan
         FROM {PENALTIES} WHERE month = ?
@@ -107,7 +99,7 @@ def kpi_trend(db: DB, kpi_code: str) -> pd.DataFrame:
 
 def kpi_list(db: DB, rates_only: bool = False) -> pd.DataFrame:
     """The KPIs in catalogue order (rates only: those the funnel plot can show)."""
-    join, cols = _catalogue_join(db)
+    join, cols = _catalogue_join()
     where = "WHERE k.unit = 'ratio'" if rates_only else ""
     sql = f"""
         SELECT DISTINCT k.kpi_code, k.kpi_name_zh, k.unit, {cols}
@@ -132,12 +124,9 @@ def funnel(db: DB, month: str, kpi_code: str) -> pd.DataFrame:
 
 
 def funnel_z(db: DB) -> tuple[float, float]:
-    """The z of the inner and outer limits, from the seed the funnel mart used."""
-    if db.has("main.comparison_settings"):
-        row = db.df("SELECT max(inner_z) AS i, max(outer_z) AS o FROM main.comparison_settings")
-        if not row.empty and row["i"].notna().all() and row["o"].notna().all():
-            return float(row["i"].iloc[0]), float(row["o"].iloc[0])
-    return Z95, Z998
+    """The z of the inner and outer limits the funnel mart was drawn with (dim_funnel_limits)."""
+    row = db.df(f"SELECT inner_z, outer_z FROM {FUNNEL_LIMITS}")
+    return float(row["inner_z"].iloc[0]), float(row["outer_z"].iloc[0])
 
 
 def area_scores(db: DB, month: str) -> pd.DataFrame:
@@ -161,8 +150,5 @@ def area_index(db: DB) -> pd.DataFrame:
 
 def kpi_names(db: DB) -> dict[str, tuple[str, str]]:
     """kpi_code → (中文, English), for headers of views that put KPIs side by side."""
-    if db.has(CATALOGUE):
-        df = db.df(f"SELECT kpi_code, kpi_name_zh, kpi_name_en FROM {CATALOGUE}")
-        return {r.kpi_code: (r.kpi_name_zh, r.kpi_name_en) for r in records(df)}
-    df = db.df(f"SELECT DISTINCT kpi_code, kpi_name_zh FROM {KPI}")
-    return {r.kpi_code: (r.kpi_name_zh, r.kpi_code) for r in records(df)}
+    df = db.df(f"SELECT kpi_code, kpi_name_zh, kpi_name_en FROM {CATALOGUE}")
+    return {r.kpi_code: (r.kpi_name_zh, r.kpi_name_en) for r in records(df)}

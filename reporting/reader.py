@@ -18,7 +18,30 @@ from reporting.masking import mask_frame
 
 _CATALOG_SQL = (
     "SELECT table_schema || '.' || table_name AS rel, column_name FROM information_schema.columns "
-    "WHERE table_schema IN ('marts', 'audit', 'main') ORDER BY table_schema, table_name, ordinal_position"
+    "WHERE table_schema IN ('marts', 'audit') ORDER BY table_schema, table_name, ordinal_position"
+)
+
+# What the reporting layer reads. Every run builds all of them (dbt contracts and the publish step), so
+# pages do not test for them one by one: a warehouse that lacks one (built by an older daiwei, or by
+# hand) is refused once, at the door, by `missing`.
+REQUIRED = (
+    "marts.fct_kpi",
+    "marts.fct_penalty_items",
+    "marts.dim_kpis",
+    "marts.dim_areas",
+    "marts.dim_funnel_limits",
+    "marts.mart_kpi_funnel",
+    "marts.mart_area_scores",
+    "marts.mart_area_index",
+    "marts.mart_fault_pareto",
+    "marts.mart_fault_tickets",
+    "marts.mart_ledger_findings",
+    "marts.mart_technician_penalties",
+    "marts.mart_breaches",
+    "marts.mart_dq_scores",
+    "audit.dq_results",
+    "audit.load_log",
+    "audit.rejects",
 )
 
 
@@ -61,3 +84,8 @@ class DirectDB:
 
     def columns(self, relation: str) -> list[str]:
         return list(self._cat.get(relation, []))
+
+
+def missing(db: DB) -> list[str]:
+    """The relations of REQUIRED that `db` lacks (empty for any warehouse a run published)."""
+    return [r for r in REQUIRED if not db.has(r)]

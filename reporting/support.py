@@ -21,20 +21,8 @@ from reporting.reader import DB
 ROW_LIMIT = 2000
 ID_COLUMNS = ("ticket_id", "circuit_id", "technician_id")
 
-AREA_CATALOGUE = "main.area_catalogue"
+AREAS = "marts.dim_areas"  # the area → supporting-view map (seed area_catalogue, column supporting_marts)
 DRILL_MARTS = frozenset({"mart_fault_tickets", "mart_fault_pareto"})  # shown on the 故障分析 page
-AREA_SUPPORT: dict[int, tuple[str, ...]] = {  # used only when the seed has no supporting_marts column
-    1: ("mart_activation_lead_times", "mart_ticket_steps"),
-    2: ("mart_channel_mix",),
-    3: ("mart_ledger_findings",),
-    4: ("mart_inspection_quality", "mart_overdue_sites"),
-    5: ("mart_spare_waits",),
-    6: ("mart_staffing",),
-    7: ("mart_fault_cause_quality",),
-    8: ("mart_acceptance_quality",),
-    9: ("mart_breaches",),
-    10: ("mart_technician_penalties",),
-}
 
 ORDER: dict[str, str] = {  # worst first, where a list is long
     "mart_breaches": "minutes_over_limit DESC NULLS FIRST, ticket_id",
@@ -81,12 +69,11 @@ class SupportView:
 
 
 def area_marts(db: DB, area_no: int) -> tuple[str, ...]:
-    """The area's supporting marts as the seed area_catalogue lists them (a province may add its own)."""
-    if db.has(AREA_CATALOGUE) and "supporting_marts" in db.columns(AREA_CATALOGUE):
-        got = db.df(f"SELECT supporting_marts FROM {AREA_CATALOGUE} WHERE area_no = ?", area_no)
-        if not got.empty and isinstance(got["supporting_marts"].iloc[0], str):
-            return tuple(m.strip() for m in got["supporting_marts"].iloc[0].split(";") if m.strip())
-    return AREA_SUPPORT.get(area_no, ())
+    """The area's supporting marts as dim_areas lists them (a province may add its own)."""
+    got = db.df(f"SELECT supporting_marts FROM {AREAS} WHERE area_no = ?", area_no)
+    if got.empty or not isinstance(got["supporting_marts"].iloc[0], str):
+        return ()
+    return tuple(m.strip() for m in got["supporting_marts"].iloc[0].split(";") if m.strip())
 
 
 def views_for(db: DB, area_no: int) -> tuple[list[SupportView], list[str]]:

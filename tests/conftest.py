@@ -139,3 +139,35 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         timeout=1200,
     )
     return {"root": root, "inbox": root / "in", "manifest": manifest, "wh": wh, "run": run}
+
+
+QUALITY_DBT_SELECTION = (
+    "+int_circuit_months_in_service ref_prefectures ref_counties ref_contractor_prefectures mart_dq_scores"
+)
+
+
+def build_quality_inputs(db: Path) -> None:
+    """Build on `db` the dbt models and seeds the data-quality suites read (quality/reference.py).
+
+    A pipeline run builds them in its dbt step before the data-quality step; tests that call
+    `quality.runner.run_suites` on a loaded file build just these (and the mart_dq_scores view).
+    """
+    import json
+    import os
+    import subprocess
+
+    from quality.storage import ensure_tables
+
+    con = duckdb.connect(str(db))
+    try:
+        ensure_tables(con)
+    finally:
+        con.close()
+    project = Path(__file__).resolve().parent.parent / "dbt_project"
+    cmd = ["uv", "run", "--frozen", "dbt", "build", "--select", *QUALITY_DBT_SELECTION.split()]
+    cmd += ["--resource-type", "seed", "--resource-type", "model", "--project-dir", str(project)]
+    cmd += ["--profiles-dir", str(project), "--target-path", str(db.parent / f"{db.stem}_dbt_target")]
+    cmd += ["--vars", json.dumps({"daiwei_db_path": str(db)})]
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    p = subprocess.run(cmd, cwd=project.parent, env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout[-4000:] + p.stderr[-2000:]

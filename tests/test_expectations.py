@@ -27,6 +27,7 @@ from quality.catalog import SUITE_NAMES
 from quality.device_suite import SAMPLE_ROWS
 from quality.results import SAMPLE_SIZE
 from quality.runner import RunReport, run_suites
+from tests.conftest import build_quality_inputs
 
 NOW = datetime(2026, 11, 25, 12, 0)
 LISTED = "expect_column_values_to_be_between(listed_count, 1, None)"
@@ -45,6 +46,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     con = duckdb.connect(str(db))
     load_folder(con, root / "in", "load-1")
     con.close()
+    build_quality_inputs(db)
     return db, manifest
 
 
@@ -169,7 +171,8 @@ def test_device_metrics_are_validated_as_device_months_and_a_bounded_sample(base
 def test_scores_are_the_share_of_expectations_passed(baseline) -> None:
     con, report = baseline
     scores = con.execute(
-        "SELECT contractor, month, evaluated, passed, score, is_latest_run FROM audit.dq_scores WHERE run_id = 'run-1'"
+        "SELECT contractor, month, evaluated, passed, score, is_latest_run FROM marts.mart_dq_scores "
+        "WHERE run_id = 'run-1'"
     ).fetchall()
     assert len(scores) == 9
     for contractor, month, evaluated, passed, score, _ in scores:
@@ -195,7 +198,7 @@ def test_samples_are_deterministic_and_earlier_runs_are_kept(baseline) -> None:
         "ORDER BY ALL"
     ).fetchall()
     assert again == first
-    latest = con.execute("SELECT DISTINCT run_id FROM audit.dq_scores WHERE is_latest_run").fetchall()
+    latest = con.execute("SELECT DISTINCT run_id FROM marts.mart_dq_scores WHERE is_latest_run").fetchall()
     assert latest == [("run-2",)]
 
 
@@ -310,6 +313,9 @@ def test_in_service_means_removed_after_month_end(demo, baseline, tmp_path) -> N
     end = f"last_day(CAST('{month}-01' AS DATE))"
     con.execute(f"UPDATE raw.eoms_circuits SET removed_on = {end}, status = '拆机' WHERE circuit_id = ?", [gone])
     con.execute(f"UPDATE raw.eoms_circuits SET removed_on = {end} + 1 WHERE circuit_id = ?", [kept])
+    con.close()
+    build_quality_inputs(tmp_path / "broken.duckdb")  # the in-service set is dbt's (int_circuit_months_in_service)
+    con = duckdb.connect(str(tmp_path / "broken.duckdb"))
     broken = run_suites(con, "removed", suites=["ledger_vs_eoms"], now=NOW)
     con.close()
     before, after = _by_key(base, "ledger_vs_eoms"), _by_key(broken, "ledger_vs_eoms")

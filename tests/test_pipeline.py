@@ -166,7 +166,9 @@ def test_a_run_revalidates_only_the_months_it_loaded(tmp_path: Path) -> None:
     assert months[first.run_id] == ["2026-10"]
     assert months[second.run_id] == ["2026-11"]
     latest = dict(
-        con.execute("SELECT month, run_id FROM audit.dq_scores WHERE is_latest_run AND contractor = '铁通'").fetchall()
+        con.execute(
+            "SELECT month, run_id FROM marts.mart_dq_scores WHERE is_latest_run AND contractor = '铁通'"
+        ).fetchall()
     )
     assert latest == {"2026-10": first.run_id, "2026-11": second.run_id}
     con.close()

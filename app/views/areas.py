@@ -27,10 +27,8 @@ class AreasData:
     index: pd.DataFrame  # every month, for the trend
 
 
-def load(db: DB, sel: Selection) -> AreasData | None:
+def load(db: DB, sel: Selection) -> AreasData:
     assert sel.month is not None
-    if not db.has(queries.AREA_SCORES, queries.AREA_INDEX):
-        return None
     return AreasData(queries.area_scores(db, sel.month), queries.area_index(db))
 
 
@@ -163,9 +161,6 @@ def render() -> None:
         return
     db, sel = got
     data = load(db, sel)
-    if data is None:
-        st.info(tf("not_built", what="marts.mart_area_scores / mart_area_index"))
-        return
     st.caption(t("areas_caption"))
     if data.scores.empty:
         st.info(t("no_rows"))

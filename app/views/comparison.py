@@ -17,7 +17,7 @@ from app.downloads import download_buttons
 from app.filters import Selection, ready
 from reporting import charts, queries
 from reporting.fmt import records, value_text
-from reporting.i18n import ALL, bilingual, contractor_label, t, tf
+from reporting.i18n import ALL, bilingual, contractor_label, t
 from reporting.reader import DB
 
 FLAGS = ("above", "below", "within", "too_small")
@@ -31,11 +31,9 @@ class ComparisonData:
     z: tuple[float, float]
 
 
-def load(db: DB, sel: Selection, kpi_code: str | None = None, trend_code: str | None = None) -> ComparisonData | None:
-    """The rate KPI list, one KPI's funnel rows and a KPI's trend; None when the funnel mart is not built."""
+def load(db: DB, sel: Selection, kpi_code: str | None = None, trend_code: str | None = None) -> ComparisonData:
+    """The rate KPI list, one KPI's funnel rows and a KPI's trend."""
     assert sel.month is not None
-    if not db.has(queries.FUNNEL):
-        return None
     kpis = queries.funnel_kpis(db)
     code = kpi_code or (kpis["kpi_code"].iloc[0] if not kpis.empty else "")
     return ComparisonData(
@@ -88,9 +86,6 @@ def render() -> None:
         return
     db, sel = got
     assert sel.month is not None
-    if not db.has(queries.FUNNEL):
-        st.info(tf("not_built", what="marts.mart_kpi_funnel"))
-        return
     st.caption(t("comparison_caption"))
     kpis = queries.funnel_kpis(db)
     if kpis.empty:

@@ -23,11 +23,9 @@ from reporting.reader import DB
 from reporting.support import column_label
 
 
-def load(db: DB, sel: Selection, path: list[str] | None = None) -> dict[str, pd.DataFrame] | None:
+def load(db: DB, sel: Selection, path: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """The Pareto below `path` and its tickets (what the page draws for that choice)."""
     assert sel.month is not None
-    if not db.has(drill.PARETO, drill.FAULT_TICKETS):
-        return None
     path = path or []
     return {
         "pareto": drill.pareto(db, sel.month, sel.contractor, path),
@@ -136,9 +134,6 @@ def render() -> None:
         return
     db, sel = got
     assert sel.month is not None
-    if not db.has(drill.PARETO, drill.FAULT_TICKETS):
-        st.info(tf("not_built", what="marts.mart_fault_pareto / mart_fault_tickets"))
-        return
     st.caption(t("faults_caption"))
     path, chart_df, level_i = _level_picker(db, sel)
     st.markdown(f"**{t('path')}**: " + (" › ".join(md(p) for p in path) if path else t("drill_all")))

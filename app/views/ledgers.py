@@ -64,13 +64,11 @@ def load(db: DB, sel: Selection) -> dict[str, pd.DataFrame]:
     """Everything the page draws by default (the benchmark times this)."""
     assert sel.month is not None
     out: dict[str, pd.DataFrame] = {}
-    if db.has(drill.FINDINGS):
-        out["summary"] = drill.findings_summary(db, sel.month)
-        out["fields"] = drill.mismatch_fields(db, sel.month)
-        out["findings"] = drill.findings(db, sel.month, sel.contractor, [])
-    if db.has(drill.DQ_SCORES, drill.DQ_RESULTS):
-        out["dq_scores"] = drill.dq_scores(db, sel.month)
-        out["dq_results"] = drill.dq_results(db, sel.month, sel.contractor, True)
+    out["summary"] = drill.findings_summary(db, sel.month)
+    out["fields"] = drill.mismatch_fields(db, sel.month)
+    out["findings"] = drill.findings(db, sel.month, sel.contractor, [])
+    out["dq_scores"] = drill.dq_scores(db, sel.month)
+    out["dq_results"] = drill.dq_results(db, sel.month, sel.contractor, True)
     return out
 
 
@@ -140,9 +138,6 @@ def _findings(db: DB, sel: Selection, colours: dict[str, str]) -> None:
 def _quality(db: DB, sel: Selection, colours: dict[str, str]) -> None:
     assert sel.month is not None
     st.subheader(t("dq_title"))
-    if not db.has(drill.DQ_SCORES, drill.DQ_RESULTS):
-        st.info(tf("not_built", what=t("dq_not_built") + " (audit.dq_results / audit.dq_scores)"))
-        return
     scores = drill.dq_scores(db, sel.month)
     if sel.contractor != ALL:
         scores = scores[scores["contractor"] == sel.contractor]
@@ -189,10 +184,7 @@ def render() -> None:
     db, sel = got
     st.caption(t("ledgers_caption"))
     colours = charts.colour_map(queries.contractors(db))
-    if db.has(drill.FINDINGS):
-        _findings(db, sel, colours)
-    else:
-        st.info(tf("not_built", what=drill.FINDINGS))
+    _findings(db, sel, colours)
     _quality(db, sel, colours)
 
 

@@ -82,38 +82,18 @@ def kpi_long(db: DB, month: str) -> pd.DataFrame:
 
 
 def technicians(db: DB, month: str) -> pd.DataFrame:
-    """Penalties per technician: the supporting mart when built, else the traced items summed the same way."""
-    if db.has("marts.mart_technician_penalties"):
-        return db.df(
-            "SELECT * EXCLUDE (month) FROM marts.mart_technician_penalties WHERE month = ? "
-            "ORDER BY contractor, net_yuan DESC, technician_id",
-            month,
-        )
-    sql = """
-        SELECT contractor, coalesce(technician_id, '(未填写)') AS technician_id,
-               sum(item_count) FILTER (WHERE reason_code = 'timeout') AS timeouts,
-               sum(item_count) FILTER (WHERE reason_code = 'late_ack') AS late_acks,
-               sum(item_count) FILTER (WHERE reason_code = 'missing_form_item') AS missing_form_items,
-               sum(item_count) FILTER (WHERE reason_code = 'missing_photo') AS missing_photos,
-               sum(amount_yuan) FILTER (WHERE amount_yuan > 0) AS deductions_yuan,
-               sum(amount_yuan) FILTER (WHERE amount_yuan < 0) AS bonus_yuan,
-               sum(amount_yuan) AS net_yuan
-        FROM marts.fct_penalty_items WHERE month = ? GROUP BY ALL
-        ORDER BY contractor, net_yuan DESC, technician_id
-    """
-    return db.df(sql, month).fillna(0)
+    """Penalties per technician, as the supporting mart sums the traced penalty items."""
+    return db.df(
+        "SELECT * EXCLUDE (month) FROM marts.mart_technician_penalties WHERE month = ? "
+        "ORDER BY contractor, net_yuan DESC, technician_id",
+        month,
+    )
 
 
 def breaches(db: DB, month: str) -> pd.DataFrame:
-    if db.has("marts.mart_breaches"):
-        return db.df(
-            "SELECT * EXCLUDE (month) FROM marts.mart_breaches WHERE month = ? "
-            "ORDER BY contractor, minutes_over_limit DESC NULLS FIRST, ticket_id",
-            month,
-        )
     return db.df(
-        "SELECT contractor, prefecture, ticket_id, technician_id, detail FROM marts.fct_penalty_items "
-        "WHERE month = ? AND reason_code = 'timeout' ORDER BY contractor, ticket_id",
+        "SELECT * EXCLUDE (month) FROM marts.mart_breaches WHERE month = ? "
+        "ORDER BY contractor, minutes_over_limit DESC NULLS FIRST, ticket_id",
         month,
     )
 
@@ -131,15 +111,11 @@ def _text(v: object) -> str | None:
 
 
 def _area_sections(db: DB, month: str, kpi_names: dict[str, tuple[str, str]]) -> list[AreaSection]:
-    if not db.has(queries.AREA_SCORES, queries.AREA_INDEX):
-        return []
     scores = queries.area_scores(db, month)
     index = queries.area_index(db)
     index = index[index["month"] == month].set_index("area_no")
-    wording: dict[int, str] = {}
-    if db.has(support.AREA_CATALOGUE) and "seed_wording" in db.columns(support.AREA_CATALOGUE):
-        cat = db.df(f"SELECT area_no, seed_wording FROM {support.AREA_CATALOGUE}")
-        wording = {int(r.area_no): str(r.seed_wording or "") for r in records(cat)}
+    cat = db.df(f"SELECT area_no, seed_wording FROM {support.AREAS}")
+    wording = {int(r.area_no): str(r.seed_wording or "") for r in records(cat)}
     out = []
     for area_no, part in scores.groupby("area_no", sort=True):
         a = int(str(area_no))

@@ -32,14 +32,10 @@ labelled_lines as (
         lines.*,
         nullif(concat_ws(
             ', ',
-            case when not lines.is_customer_name_match then 'customer_name' end,
-            case when not lines.is_service_type_match then 'service_type' end,
-            case when not lines.is_prefecture_match then 'prefecture' end,
-            case when not lines.is_county_match then 'county' end,
-            case when not lines.is_bandwidth_mbps_match then 'bandwidth_mbps' end,
-            case when not lines.is_access_type_match then 'access_type' end,
-            case when not lines.is_a_address_match then 'a_address' end,
-            case when not lines.is_z_address_match then 'z_address' end
+            {%- for field in ledger_fields() %}
+            case when not lines.is_{{ field.field_name }}_match then '{{ field.field_name }}' end
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
         ), '') as mismatched_fields
     from lines
 

@@ -1,11 +1,14 @@
 -- One row per ledger line: the EOMS circuit it names (if any) and, for each compared
--- field, both values after normalisation (NFKC, trim, inner whitespace collapsed;
--- case-sensitive, edge rule 12) and whether they agree (blank on both sides agrees).
--- listed_count is how often the circuit appears in the same snapshot (month ×
+-- field (the rows of seed ledger_fields, read by macro ledger_fields, which also makes
+-- the seed a parent of this model), both values after normalisation (NFKC, trim, inner
+-- whitespace collapsed; case-sensitive, edge rule 12; fields compared as numbers are
+-- kept as typed) and whether they agree (blank on both sides agrees). Columns per
+-- field: eoms_<field>, ledger_<field>, is_<field>_match; text fields first, then
+-- numbers. listed_count is how often the circuit appears in the same snapshot (month ×
 -- contractor): more than once is a finding. Table: calls nfkc.
-{% set text_fields = [
-    'customer_name', 'service_type', 'prefecture', 'county', 'access_type', 'a_address', 'z_address',
-] %}
+{% set seeded = ledger_fields() %}
+{% set fields = (seeded | selectattr('compare_as', 'equalto', 'text') | list)
+    + (seeded | selectattr('compare_as', 'equalto', 'number') | list) %}
 with
 
 lines as (
@@ -40,12 +43,10 @@ compared as (
         counted.listed_count,
         circuits.circuit_id is not null as is_in_eoms,
         circuits.contractor as eoms_contractor,
-        {% for f in text_fields %}
-        {{ normalize_text('circuits.' ~ f) }} as eoms_{{ f }},
-        {{ normalize_text('counted.' ~ f) }} as ledger_{{ f }},
+        {% for f in fields %}
+        {{ ledger_field_value('circuits', f) }} as eoms_{{ f.field_name }},
+        {{ ledger_field_value('counted', f) }} as ledger_{{ f.field_name }}{% if not loop.last %},{% endif %}
         {% endfor %}
-        circuits.bandwidth_mbps as eoms_bandwidth_mbps,
-        counted.bandwidth_mbps as ledger_bandwidth_mbps
     from counted
     left join circuits
         on counted.circuit_id = circuits.circuit_id
@@ -56,10 +57,10 @@ final as (
 
     select
         *,
-        {% for f in text_fields %}
-        {{ null_safe_equal('eoms_' ~ f, 'ledger_' ~ f) }} as is_{{ f }}_match,
+        {% for f in fields %}
+        {{ null_safe_equal('eoms_' ~ f.field_name, 'ledger_' ~ f.field_name) }} as is_{{ f.field_name }}_match
+        {%- if not loop.last %},{% endif %}
         {% endfor %}
-        {{ null_safe_equal('eoms_bandwidth_mbps', 'ledger_bandwidth_mbps') }} as is_bandwidth_mbps_match
     from compared
 
 ),
@@ -68,11 +69,12 @@ matched as (
 
     select
         *,
-        is_in_eoms
-        {% for f in text_fields %}
-        and is_{{ f }}_match
-        {% endfor %}
-        and is_bandwidth_mbps_match as is_all_fields_match
+        (
+            is_in_eoms
+            {% for f in fields %}
+            and is_{{ f.field_name }}_match
+            {% endfor %}
+        ) as is_all_fields_match
     from final
 
 )

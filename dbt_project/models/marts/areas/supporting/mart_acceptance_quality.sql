@@ -26,41 +26,10 @@ acceptances as (
 
 counted as (
 
-    select
-        month,
-        'province' as grain,
-        '' as contractor,
-        '' as prefecture,
-        sum(open_issues) as open_issues,
-        sum(post_acceptance_fault_count) as post_acceptance_fault_tickets
-    from acceptances
-    group by month
-
-    union all
-
-    select
-        month,
-        'contractor' as grain,
-        contractor,
-        '' as prefecture,
-        sum(open_issues) as open_issues,
-        sum(post_acceptance_fault_count) as post_acceptance_fault_tickets
-    from acceptances
-    where contractor is not null
-    group by month, contractor
-
-    union all
-
-    select
-        month,
-        'contractor_prefecture' as grain,
-        contractor,
-        prefecture,
-        sum(open_issues) as open_issues,
-        sum(post_acceptance_fault_count) as post_acceptance_fault_tickets
-    from acceptances
-    where contractor is not null and prefecture is not null
-    group by month, contractor, prefecture
+    {{ rollup('acceptances', [
+        'sum(open_issues) as open_issues',
+        'sum(post_acceptance_fault_count) as post_acceptance_fault_tickets',
+    ]) }}
 
 ),
 

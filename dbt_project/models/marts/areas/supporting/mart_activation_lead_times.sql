@@ -54,37 +54,12 @@ bucketed as (
 
 ),
 
-scoped as (
-
-    select
-        month,
-        '' as contractor,
-        bucket_no,
-        is_timely
-    from bucketed
-
-    union all
-
-    select
-        month,
-        contractor,
-        bucket_no,
-        is_timely
-    from bucketed
-    where contractor is not null
-
-),
-
 counted as (
 
-    select
-        month,
-        contractor,
-        bucket_no,
-        count(*) as tickets,
-        sum(case when is_timely then 1 else 0 end) as timely_tickets
-    from scoped
-    group by month, contractor, bucket_no
+    {{ rollup('bucketed', [
+        'count(*) as tickets',
+        'sum(case when is_timely then 1 else 0 end) as timely_tickets',
+    ], grains=['province', 'contractor'], by=['bucket_no']) }}
 
 ),
 

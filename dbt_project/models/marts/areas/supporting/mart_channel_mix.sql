@@ -30,40 +30,19 @@ tickets as (
 
 ),
 
-scoped as (
-
-    select
-        '' as contractor_scope,
-        tickets.*
-    from tickets
-
-    union all
-
-    select
-        tickets.contractor as contractor_scope,
-        tickets.*
-    from tickets
-    where tickets.contractor is not null
-
-),
-
 counted as (
 
-    select
-        month,
-        contractor_scope as contractor,
-        channel,
-        count(*) as tickets,
-        sum(case when is_ack_timely then 1 else 0 end) as ack_timely_tickets,
-        avg(ack_minutes) as mean_ack_minutes,
-        percentile_cont(0.5) within group (order by ack_minutes) as median_ack_minutes,
-        sum(case when is_fault_timed then 1 else 0 end) as fault_tickets,
-        sum(case when is_fault_timed and is_timely then 1 else 0 end) as fault_timely_tickets,
-        count(feedback_minutes) as feedback_tickets,
-        avg(feedback_minutes) as mean_feedback_minutes,
-        percentile_cont(0.5) within group (order by feedback_minutes) as median_feedback_minutes
-    from scoped
-    group by month, contractor_scope, channel
+    {{ rollup('tickets', [
+        'count(*) as tickets',
+        'sum(case when is_ack_timely then 1 else 0 end) as ack_timely_tickets',
+        'avg(ack_minutes) as mean_ack_minutes',
+        'percentile_cont(0.5) within group (order by ack_minutes) as median_ack_minutes',
+        'sum(case when is_fault_timed then 1 else 0 end) as fault_tickets',
+        'sum(case when is_fault_timed and is_timely then 1 else 0 end) as fault_timely_tickets',
+        'count(feedback_minutes) as feedback_tickets',
+        'avg(feedback_minutes) as mean_feedback_minutes',
+        'percentile_cont(0.5) within group (order by feedback_minutes) as median_feedback_minutes',
+    ], grains=['province', 'contractor'], by=['channel']) }}
 
 ),
 

@@ -45,33 +45,13 @@ closed_faults as (
 
 ),
 
-scoped as (
-
-    select
-        '' as contractor_scope,
-        closed_faults.*
-    from closed_faults
-
-    union all
-
-    select
-        closed_faults.contractor as contractor_scope,
-        closed_faults.*
-    from closed_faults
-    where closed_faults.contractor is not null
-
-),
-
 counted as (
 
-    select
-        month,
-        contractor_scope as contractor,
-        count(*) as closed_faults,
-        sum(case when is_unknown_cause then 1 else 0 end) as unknown_cause_faults,
-        sum(case when is_blank_cause then 1 else 0 end) as blank_cause_faults
-    from scoped
-    group by month, contractor_scope
+    {{ rollup('closed_faults', [
+        'count(*) as closed_faults',
+        'sum(case when is_unknown_cause then 1 else 0 end) as unknown_cause_faults',
+        'sum(case when is_blank_cause then 1 else 0 end) as blank_cause_faults',
+    ], grains=['province', 'contractor']) }}
 
 ),
 

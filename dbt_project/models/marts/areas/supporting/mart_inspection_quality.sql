@@ -25,61 +25,27 @@ inspections as (
 
 ),
 
-scoped as (
-
-    select
-        '' as contractor_scope,
-        inspections.*
-    from inspections
-
-    union all
-
-    select
-        inspections.contractor as contractor_scope,
-        inspections.*
-    from inspections
-    where inspections.contractor is not null
-
-),
-
 counted as (
 
-    select
-        month,
-        contractor_scope as contractor,
-        count(*) as inspections,
-        sum(case when has_photos then 1 else 0 end) as with_photos,
-        sum(case when is_customer_signed then 1 else 0 end) as signed_off,
-        sum(case when is_config_backed_up then 1 else 0 end) as config_backed_up,
-        sum(coalesce(issues_found, 0)) as issues_found,
-        sum(coalesce(issues_fixed_onsite, 0)) as issues_fixed_onsite
-    from scoped
-    group by month, contractor_scope
+    {{ rollup('inspections', [
+        'count(*) as inspections',
+        'sum(case when has_photos then 1 else 0 end) as with_photos',
+        'sum(case when is_customer_signed then 1 else 0 end) as signed_off',
+        'sum(case when is_config_backed_up then 1 else 0 end) as config_backed_up',
+        'sum(coalesce(issues_found, 0)) as issues_found',
+        'sum(coalesce(issues_fixed_onsite, 0)) as issues_fixed_onsite',
+    ], grains=['province', 'contractor']) }}
 
 ),
 
 overdue as (
 
-    select
-        month,
-        contractor,
-        count(*) as overdue_sites
-    from (
-        select
-            month,
-            '' as contractor
-        from {{ ref('int_circuit_months_inspected') }}
-        where not has_inspection
-
-        union all
-
-        select
-            month,
-            contractor
-        from {{ ref('int_circuit_months_inspected') }}
-        where not has_inspection and contractor is not null
-    ) as overdue_circuits
-    group by month, contractor
+    {{ rollup(
+        ref('int_circuit_months_inspected'),
+        ['count(*) as overdue_sites'],
+        grains=['province', 'contractor'],
+        where='not has_inspection',
+    ) }}
 
 ),
 

@@ -11,10 +11,9 @@
 --              with EOMS after normalisation, the two values side by side.
 -- The comparison itself is int_ledger_lines_compared's (NFKC, trim, whitespace
 -- collapsed, case-sensitive); this model only lists it.
-{% set fields = [
-    'customer_name', 'service_type', 'prefecture', 'county', 'bandwidth_mbps', 'access_type', 'a_address',
-    'z_address',
-] %}
+-- The compared fields are the rows of seed ledger_fields (macro ledger_fields, which also
+-- makes the seed a parent of this model).
+{% set fields = ledger_fields() %}
 with
 
 population as (
@@ -124,21 +123,21 @@ duplicate as (
 
 mismatch as (
 
-    {% for field in fields %}
+    {% for f in fields %}
     select
         month,
         contractor,
         eoms_prefecture as prefecture,
         circuit_id,
         'mismatch' as finding,
-        '{{ field }}' as field_name,
-        cast(eoms_{{ field }} as varchar) as eoms_value,
-        cast(ledger_{{ field }} as varchar) as ledger_value,
+        '{{ f.field_name }}' as field_name,
+        cast(eoms_{{ f.field_name }} as varchar) as eoms_value,
+        cast(ledger_{{ f.field_name }} as varchar) as ledger_value,
         cast(null as varchar) as detail,
         source_file,
         source_row
     from placed_lines
-    where is_population_circuit and not is_{{ field }}_match
+    where is_population_circuit and not is_{{ f.field_name }}_match
     {% if not loop.last %}
     union all
     {% endif %}

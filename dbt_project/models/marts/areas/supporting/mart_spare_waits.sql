@@ -41,40 +41,20 @@ faults as (
 
 ),
 
-scoped as (
-
-    select
-        '' as contractor_scope,
-        faults.*
-    from faults
-
-    union all
-
-    select
-        faults.contractor as contractor_scope,
-        faults.*
-    from faults
-    where faults.contractor is not null
-
-),
-
 counted as (
 
-    select
-        month,
-        contractor_scope as contractor,
-        count(*) as fault_tickets,
-        sum(case when is_spare_used then 1 else 0 end) as spare_used_tickets,
-        sum(case when has_spare_wait then 1 else 0 end) as spare_wait_tickets,
-        sum(spare_wait_minutes) as spare_wait_minutes,
-        sum(case when effective_seconds is not null then spare_wait_minutes else 0 end)
-            as completed_spare_wait_minutes,
-        sum(effective_seconds) / 60 as effective_minutes,
-        sum(case when is_timely then 0 else 1 end) as breaches,
-        sum(case when not is_timely and has_spare_wait then 1 else 0 end) as breaches_with_spare_wait,
-        sum(case when is_late_by_spare_wait then 1 else 0 end) as breaches_caused_by_spare_wait
-    from scoped
-    group by month, contractor_scope
+    {{ rollup('faults', [
+        'count(*) as fault_tickets',
+        'sum(case when is_spare_used then 1 else 0 end) as spare_used_tickets',
+        'sum(case when has_spare_wait then 1 else 0 end) as spare_wait_tickets',
+        'sum(spare_wait_minutes) as spare_wait_minutes',
+        'sum(case when effective_seconds is not null then spare_wait_minutes else 0 end)'
+        ~ ' as completed_spare_wait_minutes',
+        'sum(effective_seconds) / 60 as effective_minutes',
+        'sum(case when is_timely then 0 else 1 end) as breaches',
+        'sum(case when not is_timely and has_spare_wait then 1 else 0 end) as breaches_with_spare_wait',
+        'sum(case when is_late_by_spare_wait then 1 else 0 end) as breaches_caused_by_spare_wait',
+    ], grains=['province', 'contractor']) }}
 
 ),
 

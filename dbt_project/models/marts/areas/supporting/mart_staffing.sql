@@ -26,41 +26,10 @@ employees as (
 
 trained as (
 
-    select
-        month,
-        'province' as grain,
-        '' as contractor,
-        '' as prefecture,
-        count(*) as employees,
-        sum(training_hours) as training_hours
-    from employees
-    group by month
-
-    union all
-
-    select
-        month,
-        'contractor' as grain,
-        contractor,
-        '' as prefecture,
-        count(*) as employees,
-        sum(training_hours) as training_hours
-    from employees
-    where contractor is not null
-    group by month, contractor
-
-    union all
-
-    select
-        month,
-        'contractor_prefecture' as grain,
-        contractor,
-        prefecture,
-        count(*) as employees,
-        sum(training_hours) as training_hours
-    from employees
-    where contractor is not null and prefecture is not null
-    group by month, contractor, prefecture
+    {{ rollup('employees', [
+        'count(*) as employees',
+        'sum(training_hours) as training_hours',
+    ]) }}
 
 ),
 
