@@ -51,7 +51,7 @@ def to_xlsx(df: pd.DataFrame, sheet: str) -> bytes:
 
 def download_buttons(df: Frame, name: str, key: str, numeric: Collection[str] = ()) -> None:
     """CSV and Excel buttons for a table; `numeric` names the columns of numbers the page formatted."""
-    c1, c2, _ = st.columns([1, 1, 6])
+    c1, c2, _ = st.columns([1.3, 1.3, 5.4])
     c1.download_button(
         t("download_csv"),
         lambda: to_csv(_frame(df), numeric),

@@ -1,8 +1,10 @@
-"""The sidebar's month and contractor pickers, shared by every page through st.session_state.
+"""The sidebar's pickers (month, contractor, prefecture, county), shared by every page.
 
-They are drawn once, by `app.py`, before the page runs, under fixed keys: a
-person who picks 2026-09 and 铁通 on the overview finds the same choice on
-every other page. Pages read the choice with `current()`.
+They are drawn once, by `streamlit_app.py`, before the page runs, under fixed keys
+in st.session_state: a person who picks 2026-09, 铁通 and 城东 on the overview finds
+the same choice on every other page. Pages read the choice with `current()`; the
+place narrows the lists that carry a place (tickets, breaches, ledger findings),
+while KPI tables keep their province / contractor grain.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from reporting import queries
 from reporting.i18n import ALL, t, tf
 from reporting.reader import missing
 
-MONTH_KEY, CONTRACTOR_KEY = "month", "contractor"
+MONTH_KEY, CONTRACTOR_KEY, PREFECTURE_KEY, COUNTY_KEY = "month", "contractor", "prefecture", "county"
 
 
 @dataclass(frozen=True)
 class Selection:
     month: str | None
     contractor: str  # ALL ('') = every contractor
+    prefecture: str = ALL  # ALL ('') = every prefecture
+    county: str = ALL  # ALL ('') = every county of the prefecture (only with a prefecture)
 
     @property
     def contractors_or_all(self) -> list[str] | None:
@@ -51,7 +55,25 @@ def sidebar() -> None:
         key=CONTRACTOR_KEY,
         format_func=lambda c: everyone if c == ALL else c,
     )
+    _place(reader)
     _freshness(reader)
+
+
+def _picker(label: str, key: str, options: list[str], everywhere: str) -> str:
+    options = [ALL, *options]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = ALL
+    return str(st.sidebar.selectbox(label, options, key=key, format_func=lambda v: everywhere if v == ALL else v))
+
+
+def _place(reader: CachedDB) -> None:
+    """Prefecture, then county within it: both carry across pages like the month and the contractor."""
+    prefecture = _picker(t("prefecture"), PREFECTURE_KEY, queries.prefectures(reader), t("all_prefectures"))
+    counties = queries.counties(reader, prefecture) if prefecture != ALL else []
+    if counties:
+        _picker(t("county"), COUNTY_KEY, counties, t("all_counties"))
+    else:
+        st.session_state[COUNTY_KEY] = ALL
 
 
 def _freshness(reader: CachedDB) -> None:
@@ -60,7 +82,12 @@ def _freshness(reader: CachedDB) -> None:
 
 
 def current() -> Selection:
-    return Selection(st.session_state.get(MONTH_KEY), str(st.session_state.get(CONTRACTOR_KEY, ALL) or ALL))
+    return Selection(
+        st.session_state.get(MONTH_KEY),
+        str(st.session_state.get(CONTRACTOR_KEY, ALL) or ALL),
+        str(st.session_state.get(PREFECTURE_KEY, ALL) or ALL),
+        str(st.session_state.get(COUNTY_KEY, ALL) or ALL),
+    )
 
 
 def ready() -> tuple[CachedDB, Selection] | None:

@@ -18,6 +18,7 @@ from reporting.i18n import t
 HERE = Path(__file__).resolve().parent
 PAGES = [  # (file, label key, icon, url path)
     ("views/overview.py", "overview", ":material/dashboard:", "overview"),
+    ("views/timeliness.py", "timeliness", ":material/timer:", "timeliness"),
     ("views/comparison.py", "comparison", ":material/balance:", "comparison"),
     ("views/areas.py", "areas", ":material/grid_view:", "areas"),
     ("views/faults.py", "faults", ":material/build:", "faults"),

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from reporting.fmt import as_bool
+from reporting.fmt import as_bool, is_missing
 from reporting.i18n import t
 
 MET_CSS = "background-color: #e8f5e9; color: #1b5e20"
@@ -46,3 +46,39 @@ def style_met_column(df: pd.DataFrame, column: str) -> Styler:
 def count_columns(columns: Iterable[str]) -> dict[str, Any]:
     """Exact counts with separators (numerators/denominators can be fractional: MTTR hours, staffing)."""
     return {c: st.column_config.NumberColumn(c, format="localized") for c in columns}
+
+
+def _number_text(v: object) -> str:
+    if is_missing(v):
+        return "—"
+    f = float(v)  # type: ignore[arg-type]
+    return f"{int(f):,}" if f.is_integer() else f"{f:,.2f}"
+
+
+def readable(df: pd.DataFrame) -> pd.DataFrame:
+    """What a person reads: no "None", no checkbox for a yes/no, no blank that looks like a bug.
+
+    Text columns show an empty cell for a missing value; yes/no columns say 是 / 否; a numeric
+    column with a missing value is shown as text ("—" for the missing one), since Streamlit
+    would print "None" there; numeric columns without gaps stay numbers (sortable, formatted).
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        values = s.dropna()
+        if pd.api.types.is_bool_dtype(s) or (len(values) and values.map(lambda v: isinstance(v, bool)).all()):
+            out[col] = s.map(lambda v: "" if is_missing(v) else t("yes") if bool(v) else t("no"))
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            if s.isna().any():
+                out[col] = s.map(lambda v: "" if is_missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M"))
+        elif pd.api.types.is_numeric_dtype(s):
+            if s.isna().any():
+                out[col] = s.map(_number_text)
+        elif s.isna().any():
+            out[col] = s.map(lambda v: "" if is_missing(v) else v)
+    return out
+
+
+def show(data: pd.DataFrame | Styler, **kwargs: Any) -> Any:
+    """st.dataframe for a page: every frame goes through `readable` first (a Styler is shown as styled)."""
+    return st.dataframe(readable(data) if isinstance(data, pd.DataFrame) else data, **kwargs)

@@ -284,7 +284,16 @@ def pareto(df: pd.DataFrame, label_col: str, labels: dict[str, str]) -> go.Figur
         line={"color": "#ef6c00"},
         hovertemplate="%{x}: %{y:.1%}<extra></extra>",
     )
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 1.05], "tickformat": ".0%"})
+    fig.update_layout(
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1.05],
+            "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0],
+            "tickformat": ".0%",
+            "showgrid": False,
+        }
+    )
     fig.add_hline(y=0.8, yref="y2", line_dash="dot", line_color=NEUTRAL)
     return _layout(fig, "", height=360)
 
@@ -320,6 +329,7 @@ def ticket_clock(
             hovertemplate="%{text}: %{x}<extra></extra>",
         )
     fig.update_yaxes(visible=False, range=[-1, 1.5])
+    fig.update_xaxes(tickformat="%m-%d %H:%M")  # plotly's default date ticks are English month names
     return _layout(fig, "", height=200)
 
 

@@ -54,21 +54,36 @@ def pareto(db: DB, month: str, contractor: str, path: list[str]) -> pd.DataFrame
     return db.df(sql, month, contractor, len(path) + 1, " > ".join(path))
 
 
-def _ticket_where(month: str, contractor: str, path: list[str]) -> tuple[str, list[object]]:
+def _ticket_where(
+    month: str, contractor: str, path: list[str], prefecture: str = ALL, county: str = ALL, breaches_only: bool = False
+) -> tuple[str, list[object]]:
     clauses: list[str] = ["month = ?"]
     params: list[object] = [month]
-    if contractor != ALL:
-        clauses.append("contractor = ?")
-        params.append(contractor)
+    for column, value in (("contractor", contractor), ("prefecture", prefecture), ("county", county)):
+        if value != ALL:
+            clauses.append(f"{column} = ?")
+            params.append(value)
     for level, value in zip(LEVELS, path, strict=False):
         clauses.append(f"{level} = ?")
         params.append(value)
+    if breaches_only:
+        clauses.append("NOT is_timely")
     return " AND ".join(clauses), params
 
 
-def tickets(db: DB, month: str, contractor: str, path: list[str], limit: int | None = TICKET_LIMIT) -> pd.DataFrame:
-    """The tickets under the path, breaches first (longest over the limit first), with their clocks."""
-    where, params = _ticket_where(month, contractor, path)
+def tickets(
+    db: DB,
+    month: str,
+    contractor: str,
+    path: list[str],
+    limit: int | None = TICKET_LIMIT,
+    *,
+    prefecture: str = ALL,
+    county: str = ALL,
+    breaches_only: bool = False,
+) -> pd.DataFrame:
+    """The tickets under the path (and place), breaches first (longest over the limit first), with their clocks."""
+    where, params = _ticket_where(month, contractor, path, prefecture, county, breaches_only)
     cap = f" LIMIT {int(limit)}" if limit else ""
     sql = (
         f"SELECT {', '.join(TICKET_COLUMNS)} FROM {FAULT_TICKETS} WHERE {where} "
@@ -77,9 +92,44 @@ def tickets(db: DB, month: str, contractor: str, path: list[str], limit: int | N
     return db.df(sql, *params)
 
 
-def ticket_count(db: DB, month: str, contractor: str, path: list[str]) -> int:
-    where, params = _ticket_where(month, contractor, path)
+def ticket_count(
+    db: DB,
+    month: str,
+    contractor: str,
+    path: list[str],
+    *,
+    prefecture: str = ALL,
+    county: str = ALL,
+    breaches_only: bool = False,
+) -> int:
+    where, params = _ticket_where(month, contractor, path, prefecture, county, breaches_only)
     return int(db.df(f"SELECT count(*) AS n FROM {FAULT_TICKETS} WHERE {where}", *params)["n"].iloc[0])
+
+
+def pareto_in_place(db: DB, month: str, contractor: str, path: list[str], prefecture: str, county: str) -> pd.DataFrame:
+    """`pareto` for tickets of one prefecture (and county): the same columns, counted from the ticket mart.
+
+    mart_fault_pareto is pre-computed per contractor for the whole province; a place
+    filter narrows it to a few thousand tickets, few enough to count per request.
+    """
+    where, params = _ticket_where(month, contractor, path, prefecture, county)
+    level = LEVELS[len(path)]
+    sql = f"""
+        WITH counted AS (
+            SELECT {level} AS level_key, count(*) AS tickets,
+                   count(*) FILTER (WHERE NOT is_timely) AS breaches
+            FROM {FAULT_TICKETS} WHERE {where} GROUP BY 1
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (ORDER BY tickets DESC, level_key) AS pareto_rank,
+                   tickets / sum(tickets) OVER () AS share_of_parent
+            FROM counted
+        )
+        SELECT level_key, tickets, breaches, share_of_parent,
+               sum(share_of_parent) OVER (ORDER BY pareto_rank) AS cumulative_share, pareto_rank
+        FROM ranked ORDER BY pareto_rank
+    """
+    return db.df(sql, *params)
 
 
 def findings_summary(db: DB, month: str) -> pd.DataFrame:
@@ -108,25 +158,40 @@ def mismatch_fields(db: DB, month: str) -> pd.DataFrame:
     return db.df(sql, month)
 
 
-def _findings_where(month: str, contractor: str, kinds: list[str]) -> tuple[list[str], list[object]]:
+def _findings_where(
+    month: str, contractor: str, kinds: list[str], fields: list[str], prefecture: str
+) -> tuple[list[str], list[object]]:
     clauses: list[str] = ["month = ?"]
     params: list[object] = [month]
-    if contractor != ALL:
-        clauses.append("contractor = ?")
-        params.append(contractor)
-    if kinds:
-        clauses.append(f"finding IN ({', '.join('?' for _ in kinds)})")
-        params.extend(kinds)
+    for column, value in (("contractor", contractor), ("prefecture", prefecture)):
+        if value != ALL:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    for column, values in (("finding", kinds), ("field_name", fields)):
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
     return clauses, params
 
 
-def findings_count(db: DB, month: str, contractor: str, kinds: list[str]) -> int:
-    clauses, params = _findings_where(month, contractor, kinds)
+def findings_count(
+    db: DB, month: str, contractor: str, kinds: list[str], fields: list[str] | None = None, prefecture: str = ALL
+) -> int:
+    clauses, params = _findings_where(month, contractor, kinds, fields or [], prefecture)
     return int(db.df(f"SELECT count(*) AS n FROM {FINDINGS} WHERE {' AND '.join(clauses)}", *params)["n"].iloc[0])
 
 
-def findings(db: DB, month: str, contractor: str, kinds: list[str], limit: int | None = TICKET_LIMIT) -> pd.DataFrame:
-    clauses, params = _findings_where(month, contractor, kinds)
+def findings(
+    db: DB,
+    month: str,
+    contractor: str,
+    kinds: list[str],
+    limit: int | None = TICKET_LIMIT,
+    fields: list[str] | None = None,
+    prefecture: str = ALL,
+) -> pd.DataFrame:
+    """The ledger findings of the month (a contractor, kinds, mismatched fields, a prefecture), in a stable order."""
+    clauses, params = _findings_where(month, contractor, kinds, fields or [], prefecture)
     cap = f" LIMIT {int(limit)}" if limit else ""
     sql = (
         f"SELECT contractor, prefecture, circuit_id, finding, field_name, eoms_value, ledger_value, detail, "

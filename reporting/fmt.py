@@ -71,6 +71,21 @@ def change_text(now: object, before: object, unit: str | None) -> str:
     return f"{arrow}{abs(d):.2f}"
 
 
+def _empty(population: object) -> bool:
+    return is_missing(population) or float(population) == 0  # type: ignore[arg-type]
+
+
+def month_change(now: object, before: object, unit: str | None, population: object, before_population: object) -> str:
+    """`change_text`, except against a month with an empty population (or none): "上月无数据", not a change."""
+    from reporting.i18n import t
+
+    if is_missing(before) or _empty(before_population):
+        return t("no_prev_data")
+    if is_missing(now) or _empty(population):
+        return ""
+    return change_text(now, before, unit)
+
+
 def count_text(v: object) -> str:
     """Exact: integers with separators, decimals as stored (no float noise)."""
     if is_missing(v):

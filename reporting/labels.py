@@ -10,6 +10,11 @@ COMMON: dict[str, tuple[str, str]] = {
     "month": ("月份", "Month"),
     "contractor": ("代维公司", "Contractor"),
     "all_contractors": ("全部代维公司", "All contractors"),
+    "no_prev_data": ("上月无数据", "no data last month"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "all_prefectures": ("全部地市", "All prefectures"),
+    "all_counties": ("全部区县", "All counties"),
     "province": ("全省", "Province"),
     "prefecture": ("地市", "Prefecture"),
     "county": ("区县", "County"),
@@ -33,8 +38,8 @@ COMMON: dict[str, tuple[str, str]] = {
     "yuan": ("元", "yuan"),
     "hours": ("小时", "h"),
     "rows": ("行", "rows"),
-    "download_csv": ("下载CSV", "Download CSV"),
-    "download_xlsx": ("下载Excel", "Download Excel"),
+    "download_csv": ("下载CSV", "CSV"),  # the button carries a download icon; longer English was cut to "Download …"
+    "download_xlsx": ("下载Excel", "Excel"),
     "no_warehouse": (
         "还没有已发布的仓库：请先运行 `daiwei run --input 目录`。",
         "No published warehouse yet: run `daiwei run --input DIR` first.",
@@ -62,6 +67,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "overview": ("总览", "Overview"),
     "comparison": ("承包商对比", "Comparison"),
     "areas": ("十个不统一", "Ten areas"),
+    "timeliness": ("超时分析", "Timeliness"),
     "faults": ("故障分析", "Fault causes"),
     "ledgers": ("台帐核查", "Ledgers"),
     "loads": ("数据加载", "Data loads"),
@@ -168,6 +174,36 @@ FAULTS: dict[str, tuple[str, str]] = {
     "timely_no": ("超时", "late"),
     "path": ("当前路径", "Path"),
     "deadline": ("时限内（含挂起）", "Within the limit (suspension added)"),
+    "not_completed": ("未完成", "Not completed"),
+    "no_limit": ("无时限（区域类型未知）", "No limit (area type unknown)"),
+}
+
+TIMELINESS: dict[str, tuple[str, str]] = {
+    "timeliness_title": ("故障处理及时率：谁最差，为什么", "Fault timeliness: who is worst, and why"),
+    "timeliness_caption": (
+        "本月故障处理及时率从低到高；所选代维公司的超时工单按原因、地点和处理人分列，点击表头按超时数排序，"
+        "点击工单行查看完整时钟。",
+        "This month's fault timeliness from worst to best; the chosen contractor's breaches by cause, place and "
+        "technician side by side (click a header to sort), and a click on a ticket row opens its full clock.",
+    ),
+    "worst_is": (
+        "本月最差：{contractor}，故障处理及时率 {rate}，超时 {breaches} 单（共 {tickets} 单）。",
+        "Worst this month: {contractor}, {rate} of faults on time, {breaches} breaches of {tickets} tickets.",
+    ),
+    "ranking": ("各代维公司故障处理及时率（最差在前）", "Fault timeliness by contractor (worst first)"),
+    "look_at": ("查看代维公司", "Contractor to explain"),
+    "by_cause": ("按原因类别", "By cause"),
+    "by_place": ("按地点", "By place"),
+    "by_technician": ("按处理人", "By technician"),
+    "breach_share": ("超时占比", "Breach share"),
+    "timely_rate": ("故障处理及时率", "On-time rate"),
+    "timely_tickets": ("及时工单", "On-time tickets"),
+    "only_breaches": ("只看超时", "Breaches only"),
+    "breach_list": ("工单清单（点击一行查看时钟）", "Tickets (click a row for its clock)"),
+    "place_filter": ("地点筛选：{place}", "Place: {place}"),
+    "no_breaches": ("所选范围内没有超时工单。", "No breach in this selection."),
+    "technician": ("处理人工号", "Technician"),
+    "blank": ("（未填写）", "(blank)"),
 }
 
 LEDGERS: dict[str, tuple[str, str]] = {
@@ -191,6 +227,7 @@ LEDGERS: dict[str, tuple[str, str]] = {
     "dq_results": ("检查结果", "Check results"),
     "dq_failed_only": ("只看未通过", "Failed checks only"),
     "dq_not_built": ("数据质量结果", "The data-quality results"),
+    "field_filter": ("不一致字段", "Field that differs"),
 }
 
 LOADS: dict[str, tuple[str, str]] = {
@@ -237,6 +274,7 @@ LABELS: dict[str, tuple[str, str]] = {
     **COMPARISON,
     **AREAS,
     **FAULTS,
+    **TIMELINESS,
     **LEDGERS,
     **LOADS,
 }
@@ -387,3 +425,18 @@ COLUMN_NAMES: dict[str, tuple[str, str]] = {
     "bonus_yuan": ("奖励(元)", "Bonus (yuan)"),
     "net_yuan": ("净扣款(元)", "Net (yuan)"),
 }
+
+# ---- Workbook headers (the pack's KPI长表 and supporting views; reporting/pack/xlsx.py) ----
+# Appended as one block so that the pack's columns read in Chinese; edit the entries above as usual.
+COLUMN_NAMES.update(
+    {
+        "kpi_code": ("指标代码", "KPI code"),
+        "numerator": ("分子", "Numerator"),
+        "denominator": ("分母", "Denominator"),
+        "value": ("数值", "Value"),
+        "bucket_no": ("区间序号", "Bucket no."),
+        "from_hours": ("起(小时)", "From (h)"),
+        "to_hours": ("止(小时)", "To (h)"),
+    }
+)
+# ---- end of workbook headers ----

@@ -33,6 +33,21 @@ def contractors(db: DB) -> list[str]:
     return db.df(sql)["contractor"].tolist()
 
 
+def prefectures(db: DB) -> list[str]:
+    """The prefectures the KPIs were computed for (the sidebar's place picker)."""
+    sql = f"SELECT DISTINCT prefecture FROM {KPI} WHERE prefecture <> '' ORDER BY prefecture"
+    return db.df(sql)["prefecture"].tolist()
+
+
+def counties(db: DB, prefecture: str) -> list[str]:
+    """The counties of a prefecture that have fault tickets (the county picker)."""
+    sql = (
+        "SELECT DISTINCT county FROM marts.mart_fault_tickets WHERE prefecture = ? AND county IS NOT NULL "
+        "ORDER BY county"
+    )
+    return db.df(sql, prefecture)["county"].tolist()
+
+
 def _catalogue_join() -> tuple[str, str]:
     """English names and display order come from the KPI catalogue (dim_kpis)."""
     return (
@@ -47,7 +62,7 @@ def kpi_month(db: DB, month: str) -> pd.DataFrame:
     sql = f"""
         SELECT k.kpi_code, k.kpi_name_zh, {cols}, k.contractor, k.unit,
                k.numerator, k.denominator, k.value, k.target, k.direction, k.met,
-               p.value AS prev_value
+               p.value AS prev_value, p.denominator AS prev_denominator
         FROM {KPI} k
         LEFT JOIN {KPI} p ON p.month = ? AND p.kpi_code = k.kpi_code
              AND p.contractor = k.contractor AND p.prefecture = k.prefecture

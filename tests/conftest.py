@@ -52,6 +52,7 @@ def write_xlsx(
 APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
 PAGES = [  # every page of the app, as AppTest switches to it
     "views/overview.py",
+    "views/timeliness.py",
     "views/comparison.py",
     "views/areas.py",
     "views/faults.py",

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from app import tables
 from app.downloads import download_buttons
 from app.filters import Selection, ready
-from core.inert import md, md_code
+from core.inert import md
 from reporting import charts, queries, support
 from reporting.fmt import records, value_text
 from reporting.i18n import ALL, bilingual, contractor_label, lang, support_name, t, tf
@@ -36,7 +37,7 @@ def _area_label() -> str:
     return "area_name_en" if lang() == "en" else "area_name_zh"
 
 
-def _overview(data: AreasData, sel: Selection, contractors: list[str]) -> None:
+def _overview(data: AreasData, sel: Selection, contractors: list[str], kpi_names: dict[str, tuple[str, str]]) -> None:
     assert sel.month is not None
     st.subheader(t("heatmap"))
     shown = contractors if sel.contractor == ALL else [sel.contractor]
@@ -54,14 +55,16 @@ def _overview(data: AreasData, sel: Selection, contractors: list[str]) -> None:
             t("area"): [
                 f"{int(a)} {n}" for a, n in zip(month_index["area_no"], month_index[_area_label()], strict=True)
             ],
-            t("headline_kpi"): month_index["headline_kpi"],
+            t("headline_kpi"): [
+                kpi_names.get(k, (k, k))[1 if lang() == "en" else 0] for k in month_index["headline_kpi"]
+            ],
             t("scored"): month_index["contractors_scored"],
             t("index"): month_index["inconsistency_index"].astype(float).round(2),
             t("best"): month_index["best_contractor"],
             t("worst"): month_index["worst_contractor"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, hide_index=True, width="stretch")
     download_buttons(table, f"inconsistency_{sel.month}", "ar_index_dl")
 
 
@@ -103,17 +106,23 @@ def _support(
     db: DB, view: support.SupportView, sel: Selection, kpi_names: dict[str, tuple[str, str]], colours: dict[str, str]
 ) -> None:
     assert sel.month is not None
-    st.markdown(f"#### {md(support_name(view.name))}  \n{md_code(view.relation)}")
+    st.markdown(f"#### {md(support_name(view.name))}")
     labels = {c: support.column_label(c, kpi_names) for c in view.columns}
     if view.name == "mart_ticket_steps":
         summary = support.steps_summary(db, sel.month, sel.contractor)
         summary["contractor"] = summary["contractor"].map(contractor_label)
-        st.plotly_chart(
-            charts.grouped_bars(summary, "", [c for c in summary.columns[2:]], labels, False, colours),
-            width="stretch",
-            key="ar_sup_steps",
-        )
-        st.dataframe(summary.rename(columns=labels).round(1), hide_index=True, width="stretch")
+        types = [str(v) for v in summary["ticket_type"].dropna().unique()]
+        if types:  # one ticket type at a time: an activation's clock is not a fault's
+            if st.session_state.get("ar_steps_type") not in types:
+                st.session_state["ar_steps_type"] = "故障" if "故障" in types else types[0]
+            chosen = st.segmented_control(labels.get("ticket_type", ""), types, key="ar_steps_type") or types[0]
+            part = summary[summary["ticket_type"] == chosen].drop(columns=["ticket_type"])
+            st.plotly_chart(
+                charts.grouped_bars(part, "", [c for c in part.columns[2:]], labels, False, colours),
+                width="stretch",
+                key="ar_sup_steps",
+            )
+        tables.show(summary.rename(columns=labels).round(1), hide_index=True, width="stretch")
     df = support.fetch(db, view, sel.month, sel.contractor)
     _support_chart(view, df, labels, colours)
     if view.shape == "rows":
@@ -124,7 +133,7 @@ def _support(
     if "contractor" in shown.columns:
         shown["contractor"] = shown["contractor"].fillna("").map(contractor_label)
     shown = shown.rename(columns=labels)
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 36 * (len(shown) + 1) + 4))
+    tables.show(shown, hide_index=True, width="stretch", height=min(420, 36 * (len(shown) + 1) + 4))
     month, contractor = sel.month, sel.contractor
     download_buttons(
         lambda: support.fetch(db, view, month, contractor, limit=None).rename(columns=labels),
@@ -143,15 +152,15 @@ def _area_detail(db: DB, data: AreasData, sel: Selection, colours: dict[str, str
     scores = data.scores[data.scores["area_no"] == area_no]
     kpi_names = queries.kpi_names(db)
     code = str(scores["headline_kpi"].iloc[0])
-    st.markdown(f"**{t('headline_kpi')}**: {md(bilingual(*kpi_names.get(code, (code, code))))} ({md_code(code)})")
-    st.dataframe(_headline(scores, sel), hide_index=True, width="stretch")
+    st.markdown(f"**{t('headline_kpi')}**: {md(bilingual(*kpi_names.get(code, (code, code))))}")
+    tables.show(_headline(scores, sel), hide_index=True, width="stretch")
     if any(m in support.DRILL_MARTS for m in support.area_marts(db, int(area_no))):
         st.page_link("views/faults.py", label=t("faults_link"), icon=":material/build:")
     built, missing = support.views_for(db, int(area_no))
     for view in built:
         _support(db, view, sel, kpi_names, colours)
     for name in missing:
-        st.info(tf("not_built", what=md_code(f"marts.{name}")))
+        st.info(tf("not_built", what=md(support_name(name))))
 
 
 def render() -> None:
@@ -167,7 +176,7 @@ def render() -> None:
         return
     contractors = queries.contractors(db)
     colours = charts.colour_map(contractors)
-    _overview(data, sel, contractors)
+    _overview(data, sel, contractors, queries.kpi_names(db))
     _area_detail(db, data, sel, colours)
 
 

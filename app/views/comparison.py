@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from app import tables
 from app.downloads import download_buttons
 from app.filters import Selection, ready
 from reporting import charts, queries
@@ -112,7 +113,7 @@ def render() -> None:
     if flagged.empty:
         st.success(t("all_within"))
     else:
-        st.dataframe(flagged, hide_index=True, width="stretch")
+        tables.show(flagged, hide_index=True, width="stretch")
         download_buttons(
             flagged,
             f"funnel_{code}_{sel.month}",

@@ -13,12 +13,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from app import tables
+from app.clock import ticket_clock
 from app.downloads import download_buttons
 from app.filters import Selection, ready
 from core.inert import md
 from reporting import charts, drill
-from reporting.fmt import as_bool, count_text, is_missing
-from reporting.i18n import t, tf
+from reporting.fmt import as_bool, count_text
+from reporting.i18n import ALL, t, tf
 from reporting.reader import DB
 from reporting.support import column_label
 
@@ -27,10 +29,20 @@ def load(db: DB, sel: Selection, path: list[str] | None = None) -> dict[str, pd.
     """The Pareto below `path` and its tickets (what the page draws for that choice)."""
     assert sel.month is not None
     path = path or []
-    return {
-        "pareto": drill.pareto(db, sel.month, sel.contractor, path),
-        "tickets": drill.tickets(db, sel.month, sel.contractor, path),
-    }
+    return {"pareto": _pareto(db, sel, path), "tickets": _ticket_rows(db, sel, path)}
+
+
+def _pareto(db: DB, sel: Selection, path: list[str]) -> pd.DataFrame:
+    """The pre-computed Pareto, or for one prefecture / county the same counted from its tickets."""
+    assert sel.month is not None
+    if sel.prefecture == ALL:
+        return drill.pareto(db, sel.month, sel.contractor, path)
+    return drill.pareto_in_place(db, sel.month, sel.contractor, path, sel.prefecture, sel.county)
+
+
+def _ticket_rows(db: DB, sel: Selection, path: list[str], limit: int | None = drill.TICKET_LIMIT) -> pd.DataFrame:
+    assert sel.month is not None
+    return drill.tickets(db, sel.month, sel.contractor, path, limit, prefecture=sel.prefecture, county=sel.county)
 
 
 def _option_text(counts: dict[str, object]) -> Callable[[str], str]:
@@ -48,7 +60,7 @@ def _level_picker(db: DB, sel: Selection) -> tuple[list[str], pd.DataFrame, int]
     path: list[str] = []
     chart_df, chart_level = pd.DataFrame(), 0
     for i, level in enumerate(drill.LEVELS):
-        options_df = drill.pareto(db, sel.month, sel.contractor, path)
+        options_df = _pareto(db, sel, path)
         if options_df.empty:
             break
         counts = dict(zip(options_df["level_key"], options_df["tickets"], strict=True))
@@ -76,40 +88,20 @@ def _pareto_table(df: pd.DataFrame, level: str) -> pd.DataFrame:
     )
 
 
-def _clock(row: pd.Series) -> None:
-    """One ticket's clock: the timestamps, the suspended minutes, the limit and the effective duration."""
-    st.markdown(f"#### {t('ticket_clock')} · {md(row['ticket_id'])}")
-    c = st.columns(4)
-    for col, key in zip(c, ("dispatched_at", "acknowledged_at", "arrived_at", "completed_at"), strict=True):
-        v = row[key]
-        col.metric(t(key), "—" if is_missing(v) else pd.Timestamp(v).strftime("%m-%d %H:%M"))
-    c = st.columns(4)
-    c[0].metric(t("suspended_minutes"), count_text(row["suspended_minutes"]))
-    c[1].metric(t("time_limit_minutes"), count_text(row["limit_minutes"]))  # NULL: 区域类型 unknown
-    eff = row["effective_minutes"]
-    c[2].metric(t("effective_minutes"), "—" if is_missing(eff) else f"{float(eff):,.1f}")
-    c[3].metric(t("is_timely"), t("timely_yes") if as_bool(row["is_timely"]) else t("timely_no"))
-    steps = [(t(k), row[k]) for k in ("dispatched_at", "acknowledged_at", "arrived_at", "completed_at")]
-    st.plotly_chart(
-        charts.ticket_clock(steps, row["limit_minutes"], row["suspended_minutes"], {"limit": t("deadline")}),
-        width="stretch",
-        key="fa_clock",
-    )
-
-
 def _tickets(db: DB, sel: Selection, path: list[str]) -> None:
     assert sel.month is not None
     st.subheader(t("ticket_list"))
-    df = drill.tickets(db, sel.month, sel.contractor, path)
-    total = drill.ticket_count(db, sel.month, sel.contractor, path)
+    df = _ticket_rows(db, sel, path)
+    total = drill.ticket_count(db, sel.month, sel.contractor, path, prefecture=sel.prefecture, county=sel.county)
     if total > len(df):
         st.caption(tf("rows_shown", shown=f"{len(df):,}", total=f"{total:,}"))
     if df.empty:
         st.info(t("no_rows"))
         return
     labels = {c: column_label(c, {}) for c in df.columns}
-    event = st.dataframe(
-        df.rename(columns=labels),
+    shown = df.assign(is_timely=df["is_timely"].map(lambda v: t("timely_yes") if as_bool(v) else t("timely_no")))
+    event = tables.show(
+        shown.rename(columns=labels),
         hide_index=True,
         width="stretch",
         height=360,
@@ -118,10 +110,11 @@ def _tickets(db: DB, sel: Selection, path: list[str]) -> None:
         key="fa_ticket_table",
     )
     rows = getattr(getattr(event, "selection", None), "rows", None) or [0]
-    _clock(df.iloc[int(rows[0])])
-    month, contractor = sel.month, sel.contractor
+    row = int(rows[0]) if int(rows[0]) < len(df) else 0
+    ticket_clock(df.iloc[row], "fa")
+    month = sel.month
     download_buttons(
-        lambda: drill.tickets(db, month, contractor, path, limit=None).rename(columns=labels),
+        lambda: _ticket_rows(db, sel, path, None).rename(columns=labels),
         f"fault_tickets_{month}",
         "fa_dl_tickets",
     )
@@ -145,13 +138,13 @@ def render() -> None:
         labels = {"tickets": t("tickets"), "cum_share": t("cum_share")}
         st.plotly_chart(charts.pareto(chart_df, "level_key", labels), width="stretch", key="fa_pareto")
         table = _pareto_table(chart_df, level)
-        st.dataframe(
+        tables.show(
             table,
             hide_index=True,
             width="stretch",
             column_config={
-                t("share"): st.column_config.NumberColumn(format="%.2f%%"),
-                t("cum_share"): st.column_config.NumberColumn(format="%.2f%%"),
+                t("share"): st.column_config.NumberColumn(format="percent"),
+                t("cum_share"): st.column_config.NumberColumn(format="percent"),
             },
         )
         download_buttons(table, f"pareto_{level}_{sel.month}", "fa_dl_pareto")

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app import tables
 from app.downloads import download_buttons
 from app.filters import Selection, ready
 from core.inert import md, plot_text
@@ -104,7 +105,7 @@ def _findings(db: DB, sel: Selection, colours: dict[str, str]) -> None:
         summary = summary[summary["contractor"] == sel.contractor]
     st.subheader(t("findings_summary"))
     table = _summary(summary)
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table, hide_index=True, width="stretch")
     download_buttons(table, f"ledger_summary_{sel.month}", "lg_sum", numeric=[t("ledger_rate")])
     fields = drill.mismatch_fields(db, sel.month)
     if sel.contractor != ALL:
@@ -113,13 +114,27 @@ def _findings(db: DB, sel: Selection, colours: dict[str, str]) -> None:
         st.markdown(f"##### {t('mismatch_by_field')}")
         st.plotly_chart(_fields_chart(fields, colours), width="stretch", key="lg_fields")
     kind_names = {k: _kind(k) for k in KINDS}
-    kinds = st.multiselect(t("finding_kind"), list(KINDS), format_func=kind_names.__getitem__, key="lg_kinds")
-    month, contractor = sel.month, sel.contractor
-    rows = drill.findings(db, month, contractor, kinds)
+    field_names = {f: str(_field(f)) for f in LEDGER_FIELDS}
+    k1, k2 = st.columns([2, 5])
+    picked_kinds = k1.pills(
+        t("finding_kind"), list(KINDS), selection_mode="multi", format_func=kind_names.__getitem__, key="lg_kinds"
+    )
+    picked_fields = k2.pills(
+        t("field_filter"),
+        list(LEDGER_FIELDS),
+        selection_mode="multi",
+        format_func=field_names.__getitem__,
+        key="lg_field_filter",
+    )
+    kinds, field_codes = list(picked_kinds or []), list(picked_fields or [])
+    if field_codes and not kinds:  # a field only differs on a mismatch
+        kinds = ["mismatch"]
+    month, contractor, prefecture = sel.month, sel.contractor, sel.prefecture
+    rows = drill.findings(db, month, contractor, kinds, fields=field_codes, prefecture=prefecture)
     if len(rows) == drill.TICKET_LIMIT:
-        total = drill.findings_count(db, month, contractor, kinds)
+        total = drill.findings_count(db, month, contractor, kinds, field_codes, prefecture)
         st.caption(tf("rows_shown", shown=f"{len(rows):,}", total=f"{total:,}"))
-    st.dataframe(
+    tables.show(
         _readable(rows),
         hide_index=True,
         width="stretch",
@@ -129,7 +144,7 @@ def _findings(db: DB, sel: Selection, colours: dict[str, str]) -> None:
         },
     )
     download_buttons(
-        lambda: _readable(drill.findings(db, month, contractor, kinds, limit=None)),
+        lambda: _readable(drill.findings(db, month, contractor, kinds, None, field_codes, prefecture)),
         f"ledger_findings_{month}",
         "lg_rows",
     )
@@ -166,7 +181,7 @@ def _quality(db: DB, sel: Selection, colours: dict[str, str]) -> None:
         "unexpected_sample": "sample",
     }
     shown = results.rename(columns=labels)
-    st.dataframe(
+    tables.show(
         shown,
         hide_index=True,
         width="stretch",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app import tables
 from app.data import db
 from app.downloads import download_buttons
 from reporting.i18n import dataset_name, t
@@ -62,7 +63,7 @@ def render() -> None:
         .assign(files=loaded.groupby("dataset")["file"].count().values)
     )
     per[t("reconciled")] = (per["rows_read"] == per["rows_loaded"] + per["rows_rejected"]).map({True: "✔", False: "✘"})
-    per["dataset"] = per["dataset"].map(lambda d: f"{dataset_name(d)} ({d})")
+    per["dataset"] = per["dataset"].map(dataset_name)
     per = per.rename(
         columns={
             "dataset": t("col_dataset"),
@@ -72,11 +73,13 @@ def render() -> None:
             "rows_rejected": t("rows_rejected"),
         }
     )
-    st.dataframe(per, hide_index=True, width="stretch")
+    tables.show(per, hide_index=True, width="stretch")
 
     st.subheader(t("files"))
     shown = files_df.drop(columns=["load_seq"]).copy()
     shown["status"] = shown["status"].map(lambda s: t(f"status_{s}"))
+    shown["dataset"] = shown["dataset"].map(lambda d: dataset_name(d) if isinstance(d, str) else "")
+    shown["message"] = shown["message"].fillna("")
     shown = shown.rename(
         columns={
             "run_id": t("col_run"),
@@ -90,22 +93,30 @@ def render() -> None:
             "sha256": t("col_sha"),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    tables.show(shown, hide_index=True, width="stretch")
     download_buttons(shown, "load_log", "files")
 
     st.subheader(t("rejects"))
     rej = rejects(reader)
     rej["kind"] = rej["reason"].map(reason_kind)
+    rej["dataset"] = rej["dataset"].map(lambda d: dataset_name(d) if isinstance(d, str) else "")
     f1, f2, f3 = st.columns(3)
-    pick_ds = f1.multiselect(t("filter_dataset"), sorted(rej["dataset"].unique()))
-    pick_file = f2.multiselect(t("filter_file"), sorted(rej["file"].unique()))
-    pick_reason = f3.multiselect(t("filter_reason"), sorted(rej["kind"].unique()))
-    if pick_ds:
-        rej = rej[rej["dataset"].isin(pick_ds)]
-    if pick_file:
-        rej = rej[rej["file"].isin(pick_file)]
-    if pick_reason:
-        rej = rej[rej["kind"].isin(pick_reason)]
+    everything = t("drill_all")
+    for col, column, label, key in (
+        (f1, "dataset", t("filter_dataset"), "ld_dataset"),
+        (f2, "file", t("filter_file"), "ld_file"),
+        (f3, "kind", t("filter_reason"), "ld_reason"),
+    ):
+        options: list[str] = ["", *sorted(str(v) for v in rej[column].dropna().unique())]
+        if st.session_state.get(key) not in options:
+            st.session_state[key] = ""
+
+        def as_shown(v: str, e: str = everything) -> str:
+            return v or e
+
+        picked = col.selectbox(label, options, key=key, format_func=as_shown)
+        if picked:
+            rej = rej[rej[column] == picked]
     out = rej.drop(columns=["kind"]).rename(
         columns={
             "file": t("col_file"),
@@ -117,7 +128,7 @@ def render() -> None:
         }
     )
     st.caption(f"{len(out):,}")
-    st.dataframe(out, hide_index=True, width="stretch")
+    tables.show(out, hide_index=True, width="stretch")
     download_buttons(out, "rejects", "rejects")
 
 

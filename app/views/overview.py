@@ -12,7 +12,7 @@ from app.downloads import download_buttons
 from app.filters import Selection, ready
 from core.inert import md
 from reporting import charts, queries
-from reporting.fmt import change_text, is_missing, records, value_text
+from reporting.fmt import is_missing, month_change, records, value_text
 from reporting.i18n import ALL, bilingual, contractor_label, reason_name, t, tf
 from reporting.labels import REASON_NAMES
 from reporting.reader import DB
@@ -92,10 +92,10 @@ def _matrix(kpis: pd.DataFrame) -> None:
         text.loc[r.name, t("target")] = value_text(r.target, r.unit)
     for r in records(kpis):
         cell = value_text(r.value, r.unit)
-        ch = change_text(r.value, r.prev_value, r.unit)
+        ch = month_change(r.value, r.prev_value, r.unit, r.denominator, r.prev_denominator)
         text.loc[r.name, contractor_label(r.contractor)] = f"{cell}  {ch}".strip()
         met.loc[r.name, contractor_label(r.contractor)] = r.met
-    st.dataframe(tables.style_met(text.fillna(""), met), width="stretch", height=36 * (len(text) + 1) + 4)
+    tables.show(tables.style_met(text.fillna(""), met), width="stretch", height=36 * (len(text) + 1) + 4)
 
 
 def detail_frame(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -103,7 +103,6 @@ def detail_frame(kpis: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("kpi"): [bilingual(z, e) for z, e in zip(kpis["kpi_name_zh"], kpis["kpi_name_en"], strict=True)],
-            "kpi_code": kpis["kpi_code"],
             t("contractor"): kpis["contractor"].map(contractor_label),
             t("value"): [value_text(v, u) for v, u in zip(kpis["value"], kpis["unit"], strict=True)],
             t("numerator"): kpis["numerator"].astype(float),
@@ -112,7 +111,7 @@ def detail_frame(kpis: pd.DataFrame) -> pd.DataFrame:
             t("met"): kpis["met"].map(tables.met_text),
             t("last_month"): [value_text(v, u) for v, u in zip(kpis["prev_value"], kpis["unit"], strict=True)],
             t("change"): [
-                change_text(a, b, u) for a, b, u in zip(kpis["value"], kpis["prev_value"], kpis["unit"], strict=True)
+                month_change(r.value, r.prev_value, r.unit, r.denominator, r.prev_denominator) for r in records(kpis)
             ],
         }
     )
@@ -138,7 +137,7 @@ def render() -> None:
     _matrix(kpis)
     st.subheader(t("kpi_detail"))
     detail = detail_frame(kpis)
-    st.dataframe(
+    tables.show(
         tables.style_met_column(detail, t("met")),
         hide_index=True,
         width="stretch",
