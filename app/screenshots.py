@@ -27,6 +27,7 @@ MAX_BYTES = 480_000
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGES = [  # (url path, has a plotly chart, file name)
     ("overview", True, "overview"),
+    ("timeliness", True, "timeliness"),
     ("comparison", True, "comparison"),
     ("areas", True, "areas"),
     ("faults", True, "faults"),

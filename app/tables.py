@@ -63,19 +63,21 @@ def readable(df: pd.DataFrame) -> pd.DataFrame:
     would print "None" there; numeric columns without gaps stay numbers (sortable, formatted).
     """
     out = df.copy()
-    for col in out.columns:
-        s = out[col]
+    for i in range(out.shape[1]):  # by position: two columns may share a header
+        s = out.iloc[:, i]
         values = s.dropna()
         if pd.api.types.is_bool_dtype(s) or (len(values) and values.map(lambda v: isinstance(v, bool)).all()):
-            out[col] = s.map(lambda v: "" if is_missing(v) else t("yes") if bool(v) else t("no"))
+            out.isetitem(i, list(s.map(lambda v: "" if is_missing(v) else t("yes") if bool(v) else t("no"))))
         elif pd.api.types.is_datetime64_any_dtype(s):
             if s.isna().any():
-                out[col] = s.map(lambda v: "" if is_missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M"))
+                out.isetitem(
+                    i, list(s.map(lambda v: "" if is_missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")))
+                )
         elif pd.api.types.is_numeric_dtype(s):
             if s.isna().any():
-                out[col] = s.map(_number_text)
+                out.isetitem(i, list(s.map(_number_text)))
         elif s.isna().any():
-            out[col] = s.map(lambda v: "" if is_missing(v) else v)
+            out.isetitem(i, list(s.map(lambda v: "" if is_missing(v) else v)))
     return out
 
 

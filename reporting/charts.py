@@ -40,36 +40,62 @@ def _layout(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
     return fig
 
 
-def scores_bar(df: pd.DataFrame, title: str, target: float | None, target_label: str) -> go.Figure:
-    """Composite score per contractor; green when the target is met, red when missed."""
-    d = df.sort_values("composite", ascending=True, na_position="first")
+def score_range(values: list[float], target: float | None) -> list[float]:
+    """An x range that shows the differences: from a little below the lowest score (or the target) to 100.
+
+    Composite scores sit between ~85 and 100; on a 0–100 axis 91.6 and 96.5 look alike."""
+    points = [v for v in values if not math.isnan(v)] + (
+        [target] if target is not None and not math.isnan(target) else []
+    )
+    if not points:
+        return [0, 100]
+    low = max(0.0, math.floor((min(points) - 5) / 5) * 5)
+    return [low, 100.5]
+
+
+def scores_bar(
+    df: pd.DataFrame, title: str, target: float | None, target_label: str, order: list[str] | None = None
+) -> go.Figure:
+    """Composite score per contractor; green when the target is met, red when missed.
+
+    `order` is the page's contractor order (top to bottom), shared by every chart on the page."""
+    d = df.set_index("contractor").reindex(order).reset_index() if order else df
+    d = d.iloc[::-1]  # plotly draws the first category at the bottom
     met = [as_bool(m) for m in d["composite_met"]]
     colours = [NEUTRAL if m is None else GOOD if m else BAD for m in met]
+    values = [float(v) for v in d["composite"].astype(float)]
     fig = go.Figure(
         go.Bar(
-            x=d["composite"].astype(float),
+            x=values,
             y=[esc(c) for c in d["contractor"]],
             orientation="h",
             marker_color=colours,
             text=[value_text(v, "points") for v in d["composite"]],
-            textposition="auto",
+            textposition="inside",
+            insidetextanchor="end",
             hovertemplate="%{y}: %{x:.2f}<extra></extra>",
         )
     )
     if target is not None and not math.isnan(target):
-        fig.add_vline(
+        fig.add_vline(x=target, line_dash="dot", line_color=PROVINCE)
+        # The target's label sits above the plot, clear of every bar.
+        fig.add_annotation(
             x=target,
-            line_dash="dot",
-            line_color=PROVINCE,
-            annotation_text=f"{target_label} {target:g}",
-            annotation_position="bottom left",
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            text=f"{target_label} {target:g}",
+            font={"size": 12, "color": PROVINCE},
         )
-    fig.update_xaxes(range=[0, 100])
-    return _layout(fig, title, height=60 + 50 * max(len(d), 2))
+    fig.update_xaxes(range=score_range(values, target))
+    fig = _layout(fig, title, height=80 + 50 * max(len(d), 2))
+    fig.update_layout(margin={"t": 40 if title else 28})  # room for the target's label above the bars
+    return fig
 
 
-def penalty_stack(df: pd.DataFrame, title: str, names: dict[str, str]) -> go.Figure:
-    """Penalty 元 per contractor split by reason (bonuses below zero)."""
+def penalty_stack(df: pd.DataFrame, title: str, names: dict[str, str], order: list[str] | None = None) -> go.Figure:
+    """Penalty 元 per contractor split by reason (bonuses below zero), contractors in the page's `order`."""
     fig = go.Figure()
     for reason, part in df.groupby("reason_code", sort=True):
         fig.add_bar(
@@ -80,6 +106,8 @@ def penalty_stack(df: pd.DataFrame, title: str, names: dict[str, str]) -> go.Fig
             hovertemplate="%{x}: %{y:,.0f} 元 (%{customdata[0]:,.0f})<extra>%{fullData.name}</extra>",
         )
     fig.update_layout(barmode="relative")
+    if order:
+        fig.update_xaxes(categoryorder="array", categoryarray=[esc(c) for c in order])
     return _layout(fig, title, height=340)
 
 

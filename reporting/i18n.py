@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from reporting.labels import AREA_SUPPORT_NAMES, DATASET_NAMES, LABELS, REASON_NAMES
+from reporting.labels import AREA_SUPPORT_NAMES, DATASET_NAMES, LABELS, REASON_NAMES, VALUE_NAMES
 
 ALL = ""  # the contractor picker's "all contractors" value (the marts' '' = all)
 
@@ -75,3 +75,12 @@ def bilingual(zh: object, en: object) -> str:
     """Pick the Chinese or English name of a row that carries both (KPIs, areas)."""
     text_en = en if isinstance(en, str) and en else zh
     return str(text_en if lang() == "en" else zh)
+
+
+def value_name(column: str, code: object) -> object:
+    """A stored code in words (breach reason, ledger finding, field, grain); anything else unchanged."""
+    names = VALUE_NAMES.get(column)
+    if not names or not isinstance(code, str) or code not in names:
+        return code
+    zh, en = names[code]
+    return en if lang() == "en" else zh

@@ -228,6 +228,16 @@ LEDGERS: dict[str, tuple[str, str]] = {
     "dq_failed_only": ("只看未通过", "Failed checks only"),
     "dq_not_built": ("数据质量结果", "The data-quality results"),
     "field_filter": ("不一致字段", "Field that differs"),
+    "whole_province": ("全省", "Province"),
+    "dq_check": ("检查项", "Check"),
+    "dq_result": ("结果", "Result"),
+    "dq_passed": ("通过", "passed"),
+    "dq_failed": ("未通过", "failed"),
+    "dq_checked": ("检查行数", "Rows checked"),
+    "dq_unexpected": ("不符行数", "Rows failing"),
+    "dq_unexpected_share": ("不符占比", "Share failing"),
+    "dq_unexpected_percent": ("不符占比(%)", "Share failing (%)"),
+    "dq_sample": ("不符样例", "Failing sample"),
 }
 
 LOADS: dict[str, tuple[str, str]] = {
@@ -317,6 +327,27 @@ AREA_SUPPORT_NAMES: dict[str, tuple[str, str]] = {
 # The fields a ledger line is compared on (mart_ledger_findings.field_name): seed ledger_fields.
 LEDGER_FIELDS: dict[str, tuple[str, str]] = {f.name: (f.label_zh, f.label_en) for f in ledger_fields()}
 
+# Codes the marts store as values, and how a person reads them (column → code → (中文, English)).
+VALUE_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    "breach_reason": {
+        "not_completed": ("未完成", "not completed"),
+        "no_limit": ("无时限（区域类型未知）", "no limit (area type unknown)"),
+        "over_limit": ("超过时限", "over the limit"),
+    },
+    "finding": {
+        "missing": ("缺失", "missing"),
+        "extra": ("多余", "extra"),
+        "duplicate": ("重复", "duplicate"),
+        "mismatch": ("字段不一致", "field mismatch"),
+    },
+    "field_name": LEDGER_FIELDS,
+    "grain": {
+        "province": ("全省", "province"),
+        "contractor": ("代维公司", "contractor"),
+        "contractor_prefecture": ("代维公司×地市", "contractor × prefecture"),
+    },
+}
+
 COLUMN_NAMES: dict[str, tuple[str, str]] = {
     # attribution and ids
     "month": ("月份", "Month"),
@@ -365,12 +396,12 @@ COLUMN_NAMES: dict[str, tuple[str, str]] = {
     "activation_tickets": ("开通工单", "Activation tickets"),
     "contractor_tickets": ("公司工单数", "Contractor's tickets"),
     "ack_timely_tickets": ("接单及时数", "Acked on time"),
-    "ack_timely_rate": ("接单及时率", "Ack on time"),
+    "ack_timely_rate": ("接单及时率", "Ack on-time rate"),
     "mean_ack_minutes": ("平均接单(分钟)", "Mean ack (min)"),
     "median_ack_minutes": ("接单中位数(分钟)", "Median ack (min)"),
     "fault_tickets": ("故障工单", "Fault tickets"),
     "fault_timely_tickets": ("故障及时数", "Faults on time"),
-    "fault_timely_rate": ("故障处理及时率", "Faults on time"),
+    "fault_timely_rate": ("故障处理及时率", "Fault on-time rate"),
     "feedback_tickets": ("有归档工单", "Tickets closed"),
     "mean_feedback_minutes": ("平均反馈(分钟)", "Mean feedback (min)"),
     "median_feedback_minutes": ("反馈中位数(分钟)", "Median feedback (min)"),

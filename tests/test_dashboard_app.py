@@ -120,15 +120,22 @@ def test_overview_composite_scores_equal_the_export(warehouse: Path, export: dic
 def test_overview_kpi_detail_numerators_equal_the_export(warehouse: Path, export: dict) -> None:
     at = app("views/overview.py")
     month = at.selectbox(key="month").value
-    detail = next(d.value for d in at.dataframe if "kpi_code" in d.value.columns)
+    detail = next(d.value for d in at.dataframe if "分子" in d.value.columns and "指标" in d.value.columns)
     assert len(detail) > 20
+    con = duckdb.connect(str(warehouse), read_only=True)
+    codes = dict(con.execute("SELECT kpi_name_zh, kpi_code FROM marts.dim_kpis").fetchall())
+    con.close()
     checked = 0
     for row in detail.itertuples(index=False):
         rec = dict(zip(detail.columns, row, strict=True))
         contractor = "" if rec["代维公司"] == "全省" else rec["代维公司"]
-        ref = export[(month, rec["kpi_code"], contractor, "")]
-        assert Decimal(str(rec["分子"])) == Decimal(ref["numerator"] or "0") or ref["numerator"] == ""
-        assert Decimal(str(rec["分母"])) == Decimal(ref["denominator"])
+        ref = export[(month, codes[rec["指标"]], contractor, "")]
+        numerator, denominator = (str(rec[c]).replace(",", "") for c in ("分子", "分母"))
+        if ref["numerator"] == "":
+            assert numerator == "—"  # shown as a dash, never "None"
+        else:
+            assert Decimal(numerator) == Decimal(ref["numerator"])
+        assert Decimal(denominator) == Decimal(ref["denominator"])
         checked += 1
     assert checked == len(detail)
 

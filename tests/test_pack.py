@@ -63,7 +63,7 @@ def test_both_files_are_written_and_named(built: dict) -> None:
 def test_workbook_kpis_equal_the_export(built: dict) -> None:
     wb = openpyxl.load_workbook(built["out"] / f"KPI月报_{built['month']}.xlsx", read_only=True)
     rows = list(wb["KPI长表"].iter_rows(values_only=True))
-    assert list(rows[0][:7]) == ["month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value"]
+    assert list(rows[0][:7]) == ["月份", "指标代码", "代维公司", "地市", "分子", "分母", "数值"]
     got = [[r[0], r[1], r[2] or "", r[3] or "", fmt_number(r[4]), fmt_number(r[5]), fmt_number(r[6])] for r in rows[1:]]
     expected = [
         [r[k] for k in ("month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value")]
@@ -113,7 +113,7 @@ def test_cover_scores_and_penalties_equal_the_export(built: dict) -> None:
 def test_sources_list_every_loaded_file_with_its_sha256(built: dict) -> None:
     wb = openpyxl.load_workbook(built["out"] / f"KPI月报_{built['month']}.xlsx", read_only=True)
     rows = list(wb["数据来源"].iter_rows(values_only=True))
-    sha_col = rows[0].index("SHA-256")
+    sha_col = rows[0].index("SHA-256校验值")
     listed = {r[sha_col] for r in rows[1:]}
     loaded = {r["sha256"] for r in read_csv(built["tmp"] / "loads.csv") if r["status"] == "loaded"}
     assert loaded and listed == loaded

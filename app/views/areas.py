@@ -18,7 +18,8 @@ from app.filters import Selection, ready
 from core.inert import md
 from reporting import charts, queries, support
 from reporting.fmt import records, value_text
-from reporting.i18n import ALL, bilingual, contractor_label, lang, support_name, t, tf
+from reporting.i18n import ALL, bilingual, contractor_label, lang, support_name, t, tf, value_name
+from reporting.labels import VALUE_NAMES
 from reporting.reader import DB
 
 
@@ -130,6 +131,9 @@ def _support(
         if total > len(df):
             st.caption(tf("rows_shown", shown=f"{len(df):,}", total=f"{total:,}"))
     shown = df.drop(columns=[c for c in ("month",) if c in df.columns])
+    for column in VALUE_NAMES:
+        if column in shown.columns:
+            shown[column] = shown[column].map(lambda v, c=column: value_name(c, v))
     if "contractor" in shown.columns:
         shown["contractor"] = shown["contractor"].fillna("").map(contractor_label)
     shown = shown.rename(columns=labels)

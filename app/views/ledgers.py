@@ -17,30 +17,22 @@ from app.downloads import download_buttons
 from app.filters import Selection, ready
 from core.inert import md, plot_text
 from reporting import charts, drill, queries
+from reporting.dq_labels import check_text, suite_name
 from reporting.fmt import records, value_text
-from reporting.i18n import ALL, lang, t, tf
-from reporting.labels import LEDGER_FIELDS
+from reporting.i18n import ALL, t, tf, value_name
+from reporting.labels import LEDGER_FIELDS, VALUE_NAMES
 from reporting.reader import DB
 from reporting.support import column_label
 
-KINDS = {
-    "missing": ("缺失", "missing"),
-    "extra": ("多余", "extra"),
-    "duplicate": ("重复", "duplicate"),
-    "mismatch": ("字段不一致", "field mismatch"),
-}
+KINDS = VALUE_NAMES["finding"]
 
 
 def _kind(code: str) -> str:
-    zh, en = KINDS.get(code, (code, code))
-    return en if lang() == "en" else zh
+    return str(value_name("finding", code))
 
 
 def _field(code: object) -> object:
-    if not isinstance(code, str):
-        return code
-    zh, en = LEDGER_FIELDS.get(code, (code, code))
-    return en if lang() == "en" else zh
+    return value_name("field_name", code)
 
 
 def _readable(rows: pd.DataFrame) -> pd.DataFrame:
@@ -168,26 +160,38 @@ def _quality(db: DB, sel: Selection, colours: dict[str, str]) -> None:
             )
     failed_only = st.toggle(t("dq_failed_only"), value=True, key="lg_dq_failed")
     results = drill.dq_results(db, sel.month, sel.contractor, failed_only)
-    labels = {
-        "contractor": t("contractor"),
-        "suite": "suite",
-        "expectation": "expectation",
-        "column": t("field"),
-        "success": "✔",
-        "element_count": t("rows"),
-        "unexpected_count": t("count"),
-        "unexpected_percent": "%",
-        "observed_value": t("value"),
-        "unexpected_sample": "sample",
-    }
-    shown = results.rename(columns=labels)
+    # On the page each check reads as a sentence; the download keeps what GE stored, for the record.
+    readable = pd.DataFrame(
+        {
+            t("contractor"): results["contractor"].fillna(t("whole_province")),
+            t("dq_suite"): results["suite"].map(suite_name),
+            t("dq_check"): [check_text(r.expectation, r.column, suite=r.suite) for r in records(results)],
+            t("dq_result"): results["success"].map(lambda ok: t("dq_passed") if ok else t("dq_failed")),
+            t("dq_checked"): results["element_count"],
+            t("dq_unexpected"): results["unexpected_count"],
+            t("dq_unexpected_share"): results["unexpected_percent"].astype(float) / 100.0,
+        }
+    )
     tables.show(
-        shown,
+        readable,
         hide_index=True,
         width="stretch",
         height=400,
-        column_config={"%": st.column_config.NumberColumn(format="%.2f")},
+        column_config={t("dq_unexpected_share"): st.column_config.NumberColumn(format="percent")},
     )
+    labels = {
+        "contractor": t("contractor"),
+        "suite": t("dq_suite"),
+        "expectation": t("dq_check"),
+        "column": t("field"),
+        "success": t("dq_result"),
+        "element_count": t("dq_checked"),
+        "unexpected_count": t("dq_unexpected"),
+        "unexpected_percent": t("dq_unexpected_percent"),
+        "observed_value": t("value"),
+        "unexpected_sample": t("dq_sample"),
+    }
+    shown = results.rename(columns=labels)
     download_buttons(shown, f"data_quality_{sel.month}", "lg_dq")
 
 

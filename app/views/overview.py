@@ -59,9 +59,12 @@ def _metrics(scores: pd.DataFrame) -> None:
 def _charts(data: OverviewData, sel: Selection) -> None:
     left, right = st.columns(2)
     target = data.scores["composite_target"].dropna()
+    order = data.scores["contractor"].tolist()  # best composite first, the same on every chart of the page
     with left:
         st.markdown(f"##### {t('scores_chart')}")
-        fig = charts.scores_bar(data.scores, "", float(target.iloc[0]) if len(target) else None, t("target"))
+        fig = charts.scores_bar(
+            data.scores, "", float(target.iloc[0]) if len(target) else None, t("target"), order=order
+        )
         st.plotly_chart(fig, width="stretch", key="ov_scores")
     with right:
         st.markdown(f"##### {t('penalty_chart')}")
@@ -69,7 +72,7 @@ def _charts(data: OverviewData, sel: Selection) -> None:
             st.caption(t("no_rows"))
         else:
             names = {code: reason_name(code) for code in REASON_NAMES}
-            st.plotly_chart(charts.penalty_stack(data.penalties, "", names), width="stretch", key="ov_pen")
+            st.plotly_chart(charts.penalty_stack(data.penalties, "", names, order=order), width="stretch", key="ov_pen")
 
 
 def _shown(kpis: pd.DataFrame, sel: Selection) -> pd.DataFrame:

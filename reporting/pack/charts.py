@@ -27,10 +27,18 @@ def figures(c: PackContent) -> dict[str, tuple[go.Figure, int]]:
     """name → (figure, height in px) for the month."""
     out: dict[str, tuple[go.Figure, int]] = {}
     target = c.scores["composite_target"].dropna()
-    out["scores"] = (charts.scores_bar(c.scores, "", float(target.iloc[0]) if len(target) else None, "目标"), 260)
+    out["scores"] = (
+        charts.scores_bar(
+            c.scores, "", float(target.iloc[0]) if len(target) else None, "目标", order=c.scores["contractor"].tolist()
+        ),
+        260,
+    )
     if not c.penalty_reasons.empty:
         names = {r: reason_name(r) for r in REASON_NAMES}
-        out["penalties"] = (charts.penalty_stack(c.penalty_reasons, "", names), 320)
+        out["penalties"] = (
+            charts.penalty_stack(c.penalty_reasons, "", names, order=c.scores["contractor"].tolist()),
+            320,
+        )
     if c.areas:
         import pandas as pd
 

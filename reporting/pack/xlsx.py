@@ -1,8 +1,14 @@
 """The pack's workbook `KPI月报_YYYY-MM.xlsx`, formatted the way the department sends spreadsheets.
 
 Numbers stay numbers (a rate is 0.952381 shown as 95.24%), so a contractor
-can re-add them; missed targets are red; every sheet has its header frozen
-and sensible widths; sheet names are Chinese and at most 31 characters.
+can re-add them, and every number carries a format (`number_format`): shares
+and rates as percentages, counts and yuan with separators, minutes, hours and
+means with one or two decimals, never a bare 1118.745945945946. Missed
+targets are red; headers are Chinese (`reporting.support.column_label`);
+every sheet has its header frozen and sensible widths; sheet names are
+Chinese and at most 31 characters. Every sheet prints the way the department
+prints: A4 landscape, one page wide, the header rows on every page, the sheet
+name above and "第 n 页 / 共 N 页" below.
 Text is inert (edge rule 11): every text cell is a string cell, never a
 formula, a link or a number (`core.inert.XLSX_OPTIONS`), and one that a
 spreadsheet would take for a formula once edited carries Excel's quote prefix.
@@ -30,7 +36,19 @@ from reporting.labels import REASON_NAMES
 from reporting.pack.content import EXPORT_COLUMNS, AreaSection, PackContent
 from reporting.support import column_label
 
-UNIT_FORMATS = {"ratio": "0.00%", "hours": "0.00", "yuan": "#,##0", "points": "0.00"}
+UNIT_FORMATS = {
+    "ratio": "0.00%",
+    "hours": "0.00",
+    "yuan": "#,##0",
+    "points": "0.00",
+    "persons per 100 circuits": "0.00",
+}
+PERCENT, COUNT, DECIMAL, MINUTES, CODE = "0.00%", "#,##0", "#,##0.00", "#,##0.0", "0"
+# Print setup (xlsxwriter's header/footer codes: &C centre, &A sheet name, &P page, &N pages)
+A4 = 9
+PRINT_HEADER = "&C&A"
+PRINT_FOOTER = "&C第 &P 页 / 共 &N 页"
+PRINT_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.75}  # inches
 SHEET_LONG, SHEET_BREACHES = "KPI长表", "超时清单"
 SHEET_TECH, SHEET_CONTRACTOR, SHEET_SOURCES, SHEET_COVER = "扣款-技术员", "扣款-代维公司", "数据来源", "封面"
 HEADER: dict[str, Any] = {
@@ -54,6 +72,48 @@ def _missing(v: Any) -> bool:
     return isinstance(v, float | np.floating) and math.isnan(v)
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | Decimal | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+
+
+def _integral(v: Any) -> bool:
+    return float(v).is_integer()
+
+
+def value_format(v: Any) -> str:
+    """A number nobody gave a format: a count with separators, else two decimals."""
+    return COUNT if _integral(v) else DECIMAL
+
+
+def number_format(column: str, values: Any) -> str | None:
+    """The format of a column of numbers, from its name (a mart's code or its Chinese label) and values.
+
+    Shares and rates are the columns the dashboard shows as percentages (`*_share`, `*_rate`,
+    `share_of_*`; labelled 占比 / 率 / 比), and only while every value is a fraction: a page that
+    gives percent points (`unexpected_percent`) keeps them as numbers. Yuan (`*_yuan`, 元) and
+    counts have separators; minutes one decimal, hours and means two. None for a column without
+    numbers (text, dates).
+    """
+    nums = [float(v) for v in values if _is_number(v) and not _missing(v)]
+    if not nums:
+        return None
+    name = column.lower()
+    share = name.endswith(("_share", "_rate")) or "share_of" in name or name.endswith(("占比", "率", "比"))
+    if share and all(-1.0 <= v <= 1.0 for v in nums):
+        return PERCENT
+    if name.endswith(("_yuan", "元", "元)")) or "(元)" in name:
+        return COUNT
+    if name in ("rank", "area_no", "bucket_no", "source_row", "排名", "行号"):
+        return CODE
+    per = "_per_" in name and not name.endswith(("_numerator", "_denominator"))  # staffing_per_100's are counts
+    averaged = name.startswith(("mean_", "median_", "avg_", "平均")) or per or "人均" in name
+    if all(v.is_integer() for v in nums) and not averaged:
+        return COUNT
+    if name.endswith("_minutes") or "分钟" in name:
+        return MINUTES
+    return DECIMAL
+
+
 def _display_width(v: Any) -> int:
     text = str(v)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
@@ -70,6 +130,8 @@ class Book:
         )
         self._formats: dict[tuple, Any] = {}
         self.widths: dict[str, dict[int, int]] = {}
+        self.title_rows: dict[str, int] = {}  # rows repeated on every printed page (and frozen)
+        self.first_heading: dict[str, int] = {}  # the first table header's row, per sheet
 
     def fmt(self, num: str | None = None, **props: Any) -> Any:
         key = (num, tuple(sorted(props.items())))
@@ -83,11 +145,26 @@ class Book:
     def heading(self, ws: Worksheet, r: int, c: int, text: str) -> None:
         """A table's header cell."""
         self.text(ws, r, c, text, **HEADER)
+        self.first_heading[ws.name] = min(r, self.first_heading.get(ws.name, r))
 
     def sheet(self, name: str) -> Worksheet:
+        """A sheet set up to print: A4 landscape, one page wide (as many pages down as it takes),
+        the sheet name above and the page number below."""
         ws = self.wb.add_worksheet(sheet_name(name))
         self.widths[ws.name] = {}
+        ws.set_paper(A4)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(**PRINT_MARGINS)
+        ws.set_header(PRINT_HEADER)
+        ws.set_footer(PRINT_FOOTER)
+        ws.center_horizontally()
         return ws
+
+    def freeze(self, ws: Worksheet, rows: int) -> None:
+        """The first `rows` rows stay on screen and print on every page."""
+        ws.freeze_panes(rows, 0)
+        self.title_rows[ws.name] = rows
 
     def cell(self, ws: Worksheet, r: int, c: int, v: Any, num: str | None = None, **props: Any) -> None:
         widths = self.widths[ws.name]
@@ -104,7 +181,9 @@ class Book:
             ws.write_datetime(r, c, datetime(v.year, v.month, v.day), self.fmt(num or "yyyy-mm-dd", **props))
             widths[c] = max(widths.get(c, 0), 11)
             return
-        if isinstance(v, int | float | Decimal | np.integer | np.floating):
+        if _is_number(v):
+            if num in (None, "General"):
+                num = value_format(v)
             ws.write_number(r, c, float(v), self.fmt(num, **props))
             widths[c] = max(widths.get(c, 0), min(16, len(f"{float(v):,.2f}")))
             return
@@ -126,9 +205,17 @@ class Book:
         headers: list[str] | None = None,
         formats: dict[str, str] | None = None,
     ) -> int:
-        """Write df with a styled header at row r; returns the row after it."""
+        """Write df with a styled header at row r; returns the row after it.
+
+        A numeric column without a format in `formats` gets `number_format` of its name (or its header).
+        """
         headers = headers or [str(c) for c in df.columns]
-        formats = formats or {}
+        formats = dict(formats or {})
+        for col, head in zip(df.columns, headers, strict=True):
+            if str(col) not in formats:
+                found = number_format(str(col), df[col]) or number_format(head, df[col])
+                if found:
+                    formats[str(col)] = found
         for c, h in enumerate(headers):
             self.heading(ws, r, c, h)
             self.widths[ws.name][c] = max(self.widths[ws.name].get(c, 0), min(30, _display_width(h) + 2))
@@ -141,9 +228,13 @@ class Book:
         self.text(ws, r, 0, text, bold=True, font_size=size, font_color="#1F4E78")
 
     def close(self) -> None:
+        """Column widths, and the print titles: the frozen rows, or (a sheet frozen by hand, as the
+        dashboard's downloads are) every row down to the first table header."""
         for ws in self.wb.worksheets():
             for c, w in self.widths.get(ws.name, {}).items():
                 ws.set_column(c, c, max(8, w + 2))
+            last = self.title_rows.get(ws.name, self.first_heading.get(ws.name, 0) + 1) - 1
+            ws.repeat_rows(0, max(0, last))
         self.wb.close()
 
 
@@ -171,7 +262,7 @@ def _cover(book: Book, c: PackContent) -> None:
         f"数据文件 {len(c.inputs)} 个（见「{SHEET_SOURCES}」） · 姓名与电话已脱敏",
         font_color="#595959",
     )
-    ws.freeze_panes(2, 0)
+    book.freeze(ws, 2)
     book.title(ws, 3, "综合得分与考核扣款", 12)
     missed = c.kpis[(c.kpis["contractor"] != "") & (c.kpis["met"] == False)]  # noqa: E712
     n_missed = missed.groupby("contractor").size()
@@ -258,39 +349,41 @@ def _area(book: Book, a: AreaSection, names: dict[str, tuple[str, str]]) -> None
         f"最差 {a.worst or '—'}",
         bold=True,
     )
-    ws.freeze_panes(3, 0)
+    book.freeze(ws, 3)
     value_fmt = "0.00" if a.headline_kpi == "staffing_per_100" else "0.00%"
     r = book.table(
         ws,
         4,
         a.scores,
         ["代维公司", "分子", "分母", "数值", "得分(0–100)"],
-        {"value": value_fmt, "score": "0.00", "numerator": "General", "denominator": "General"},
+        {"value": value_fmt, "score": "0.00"},
     )
     for mart, df in a.views:
         book.title(ws, r, f"{support_name(mart)}（{mart}）", 12)
         shown = df.drop(columns=[c for c in ("month",) if c in df.columns])
         if "contractor" in shown.columns:
             shown = shown.assign(contractor=shown["contractor"].fillna("").replace("", "全省"))
-        fmts = {col: "0.00%" for col in shown.columns if str(col).endswith(("_share", "_rate"))}
-        r = book.table(ws, r + 1, shown, [column_label(str(col), names) for col in shown.columns], fmts)
+        r = book.table(ws, r + 1, shown, [column_label(str(col), names) for col in shown.columns])
 
 
 def _long(book: Book, c: PackContent) -> None:
+    """The rows and columns of `daiwei export --month`, under Chinese headers only: a program reads
+    the CSV export (same rows, the English codes as its header), a person reads this sheet."""
     ws = book.sheet(SHEET_LONG)
-    headers = [*EXPORT_COLUMNS, "指标名称", "目标", "达标"]
+    headers = [*(column_label(col, {}) for col in EXPORT_COLUMNS), "指标名称", "目标", "达标"]
     for i, h in enumerate(headers):
         book.heading(ws, 0, i, h)
+        book.widths[ws.name][i] = _display_width(h) + 2
     for i, k in enumerate(records(c.kpi_long), start=1):
         vals = [k.month, k.kpi_code, k.contractor, k.prefecture, k.numerator, k.denominator]
         for col, v in enumerate(vals):
-            book.cell(ws, i, col, v, "General" if col >= 4 else None)
+            book.cell(ws, i, col, v)
         book.cell(ws, i, 6, k.value, _value_fmt(k.unit), **_missed_props(k.met))
         book.cell(ws, i, 7, k.kpi_name_zh)
         book.cell(ws, i, 8, k.target, _value_fmt(k.unit))
         b = as_bool(k.met)
         book.cell(ws, i, 9, "" if b is None else "达标" if b else "未达标", **_missed_props(k.met))
-    ws.freeze_panes(1, 0)
+    book.freeze(ws, 1)
     ws.autofilter(0, 0, len(c.kpi_long), len(headers) - 1)
 
 
@@ -299,7 +392,7 @@ def _simple(
 ) -> None:
     ws = book.sheet(name)
     book.table(ws, 0, df, [column_label(str(col), names) for col in df.columns], formats)
-    ws.freeze_panes(1, 0)
+    book.freeze(ws, 1)
     if len(df.columns):
         ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
 
@@ -331,7 +424,7 @@ def write(content: PackContent, path: Path) -> Path:
             "file": "文件",
             "dataset": "数据集",
             "rows_loaded": "加载行数",
-            "sha256": "SHA-256",
+            "sha256": "SHA-256校验值",
             "run_id": "运行",
             "offered_at": "提交时间",
         }
