@@ -12,6 +12,9 @@ import streamlit as st
 from reporting.i18n import lang, set_lang
 from reporting.labels import LABELS
 
+# Pickers whose shown value is a label made by format_func ("全部代维公司", "全部地市", "（全部）").
+RELABEL = frozenset({"contractor", "prefecture", "county", "tl_contractor", "ld_dataset", "ld_file", "ld_reason"})
+
 
 def language_switch() -> None:
     set_lang(str(st.session_state.get("lang", "zh")))
@@ -22,5 +25,11 @@ def language_switch() -> None:
         index=0 if lang() == "zh" else 1,
         key="lang_choice",
     )
-    st.session_state["lang"] = "en" if choice == "English" else "zh"
-    set_lang(st.session_state["lang"])
+    chosen = "en" if choice == "English" else "zh"
+    if chosen != st.session_state.get("lang", "zh"):
+        # A picker keeps showing the label it drew for its value ("全部代维公司") when only the
+        # language changed: setting each kept value again makes the browser redraw it in the new one.
+        for key in [k for k in st.session_state if k in RELABEL]:
+            st.session_state[key] = st.session_state[key]
+    st.session_state["lang"] = chosen
+    set_lang(chosen)
