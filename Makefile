@@ -11,13 +11,18 @@ DEBIAN_PACKAGES := chromium fonts-noto-cjk poppler-utils
 INBOX := data/inbox
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
+DAGSTER_PORT ?= 3000
+SENSOR ?= off
+DAGSTER_ENV := DAGSTER_HOME=$(CURDIR)/data/dagster_home DAIWEI_INBOX=$(CURDIR)/$(INBOX)
 
 .PHONY: help setup uv system-packages venv manifest demo demo-data build serve dagster test lint typecheck sqlfluff pytest contract chaos bench clean
 
 help:
 	@echo "make demo   - set up, generate the sample delivery, build the warehouse through Dagster, serve the dashboard"
+	@echo "              on http://localhost:$(PORT) (another port: make demo PORT=8600)"
 	@echo "make test   - set up and run every check (ruff, mypy, sqlfluff, pytest incl. the browser check)"
-	@echo "make dagster - the Dagster UI (asset graph) on http://localhost:3000"
+	@echo "make dagster - the Dagster UI (asset graph) on http://localhost:$(DAGSTER_PORT), inbox sensor off"
+	@echo "              (make dagster SENSOR=on: the sensor loads every new file in $(INBOX) and republishes)"
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || \
@@ -42,15 +47,24 @@ demo-data: venv
 build: setup
 	$(UV) run --frozen daiwei run --input $(INBOX) --warehouse $(WAREHOUSE) || [ $$? -eq 1 ]
 
-serve: venv
-	@echo "看板 / dashboard: http://localhost:$(PORT)"
+serve: venv  # `daiwei serve` prints the address, once
 	$(UV) run --frozen daiwei serve --port $(PORT) --warehouse $(WAREHOUSE)
 
 demo: setup demo-data build serve
 
+# The inbox sensor starts a run (and republishes the warehouse) for every new file in $(INBOX): it is set
+# to SENSOR (off unless SENSOR=on) each time, before the UI starts. The schedules stay as the UI left them
+# (off at first).
 dagster: setup
-	mkdir -p data/dagster_home
-	DAGSTER_HOME=$(CURDIR)/data/dagster_home DAIWEI_INBOX=$(CURDIR)/$(INBOX) $(UV) run --frozen dagster dev -m orchestration.definitions -p 3000
+	@case "$(SENSOR)" in on|off) ;; *) echo "SENSOR 应为 on 或 off / SENSOR must be on or off: $(SENSOR)"; exit 2;; esac
+	@mkdir -p data/dagster_home
+	@[ -s data/dagster_home/dagster.yaml ] || printf 'telemetry:\n  enabled: false\n' > data/dagster_home/dagster.yaml
+	@$(DAGSTER_ENV) $(UV) run --frozen dagster sensor $(if $(filter on,$(SENSOR)),start,stop) inbox_sensor \
+	  -m orchestration.definitions >/dev/null 2>data/dagster_home/sensor.log || { cat data/dagster_home/sensor.log; exit 1; }
+	@if [ "$(SENSOR)" = on ]; then \
+	  echo "收件箱传感器已开启 / inbox sensor on: a new file in $(INBOX) starts a run that republishes $(WAREHOUSE)"; \
+	else echo "收件箱传感器已关闭 / inbox sensor off (to turn it on: make dagster SENSOR=on, or Automation in the UI)"; fi
+	$(DAGSTER_ENV) $(UV) run --frozen dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)
 
 lint: venv
 	$(UV) run --frozen ruff check .

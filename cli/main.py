@@ -12,10 +12,14 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from core.settings import DEFAULT_HOST, Settings
+
+if TYPE_CHECKING:
+    from reporting.exports import Table
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -24,12 +28,49 @@ class UsageError(Exception):
     pass
 
 
+class _Help(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=24)
+
+
+class _RawHelp(argparse.RawDescriptionHelpFormatter, _Help):
+    """`daiwei --help`: the exit codes below the commands keep their lines."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS and isinstance(action, argparse._SubParsersAction):
+            self._action_max_length += 2  # argparse measures the commands without their extra indent
+
+
 class _Parser(argparse.ArgumentParser):
+    """Bilingual help (Chinese first), and a usage error as one line instead of argparse's usage dump."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        add_help, parents = kwargs.pop("add_help", True), kwargs.pop("parents", [])
+        super().__init__(add_help=False, **kwargs)
+        self._optionals.title = "选项 / options"
+        self._positionals.title = "命令 / commands"
+        if add_help:  # argparse's own -h, worded like the other options
+            self.add_argument("-h", "--help", action="help", help="显示此帮助并退出 / show this help and exit")
+        for parent in parents:  # after -h, as argparse would add them
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"用法错误 / usage error: {message} (daiwei --help)")
 
 
 MASKED_NOTE = "姓名与电话默认脱敏 / names and phone numbers are masked unless --unmasked"
+OUT_FILE_HELP = (
+    "输出文件，按扩展名选格式：.csv（UTF-8，无BOM）或 .xlsx（一个工作表）/ file to write, its extension "
+    "chooses the format: .csv (UTF-8 without BOM) or .xlsx (one sheet, numbers as numbers) (required)"
+)
+EPILOG = """\
+退出码 / exit codes: 0 成功 success (rejected rows are reported, not a failure);
+  1 有整文件被拒绝或运行失败 a whole file was rejected, or the run failed;
+  2 用法错误 usage error (unknown option, missing folder, month without data, unsupported extension).
+每个命令的选项 / each command's options: daiwei COMMAND --help"""
 UNMASKED_HELP = (
     "明文写出姓名与电话，仅限管理员；审计日志上线后将记录此操作 / write names and phone numbers in clear: "
     "for admins only, and recorded in the audit trail once it exists (default: masked)"
@@ -37,16 +78,25 @@ UNMASKED_HELP = (
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="daiwei", description="代维 KPI 数据仓库 / contractor KPI warehouse")
+    p = _Parser(
+        prog="daiwei",
+        description="代维 KPI 数据仓库 / contractor KPI warehouse",
+        epilog=EPILOG,
+        formatter_class=_RawHelp,
+    )
     common = _Parser(add_help=False)
     common.add_argument(
         "--warehouse",
         metavar="PATH",
         help="仓库文件 / warehouse file, a DuckDB path (default: $DAIWEI_WAREHOUSE, else data/warehouse.duckdb)",
     )
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    d = sub.add_parser("demo-data", parents=[common], help="生成演示数据 / write a messy sample delivery")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        """A subcommand whose own --help starts with what it does (the line `daiwei --help` shows)."""
+        return sub.add_parser(name, parents=[common], help=text, description=text)
+
+    d = command("demo-data", "生成演示数据 / write a messy sample delivery")
     d.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / folder to write into (required)")
     d.add_argument("--seed", type=int, default=7, metavar="N", help="随机种子 / random seed, an integer (default: 7)")
     d.add_argument(
@@ -59,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         help="规模 / size: small or province (default: small)",
     )
 
-    r = sub.add_parser("run", parents=[common], help="加载并构建 / load every file under --input and rebuild")
+    r = command("run", "加载并构建 / load every file under --input and rebuild")
     r.add_argument(
         "--input",
         required=True,
@@ -67,8 +117,8 @@ def _parser() -> argparse.ArgumentParser:
         help="交付文件夹，递归读取 / delivery folder, read recursively (required)",
     )
 
-    e = sub.add_parser("export", parents=[common], help="导出KPI长表 / write the KPI table (or --table areas)")
-    e.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    e = command("export", "导出KPI长表或十个不统一表 / write the KPI table, or with --table areas the ten areas")
+    e.add_argument("--out", required=True, metavar="FILE", help=OUT_FILE_HELP)
     e.add_argument("--month", metavar="YYYY-MM", help="只导出该月 / only this month, YYYY-MM (default: every month)")
     e.add_argument(
         "--table",
@@ -77,20 +127,20 @@ def _parser() -> argparse.ArgumentParser:
         help="导出哪张表 / which table: kpi (long KPI table) or areas (ten areas) (default: kpi)",
     )
 
-    rj = sub.add_parser("rejects", parents=[common], help=f"导出拒绝行 / write every set-aside row ({MASKED_NOTE})")
-    rj.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    rj = command("rejects", f"导出拒绝行 / write every set-aside row ({MASKED_NOTE})")
+    rj.add_argument("--out", required=True, metavar="FILE", help=OUT_FILE_HELP)
     rj.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
-    lo = sub.add_parser("loads", parents=[common], help=f"导出加载日志 / write the load log ({MASKED_NOTE})")
-    lo.add_argument("--out", required=True, metavar="FILE", help="输出CSV / CSV to write, UTF-8 without BOM (required)")
+    lo = command("loads", f"导出加载日志 / write the load log ({MASKED_NOTE})")
+    lo.add_argument("--out", required=True, metavar="FILE", help=OUT_FILE_HELP)
     lo.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
 
-    pk = sub.add_parser("pack", parents=[common], help="生成月报 / write the month's KPI pack (xlsx + pdf)")
+    pk = command("pack", "生成月报 / write the month's KPI pack (xlsx + pdf)")
     pk.add_argument("--month", required=True, metavar="YYYY-MM", help="月份 / the month, YYYY-MM (required)")
     pk.add_argument(
         "--out", required=True, metavar="DIR", help="输出文件夹 / folder for the xlsx and the pdf (required)"
     )
 
-    s = sub.add_parser("serve", parents=[common], help="启动看板 / serve the dashboard")
+    s = command("serve", "启动看板 / serve the dashboard")
     s.add_argument("--port", type=int, default=8501, metavar="N", help="端口 / TCP port, an integer (default: 8501)")
     s.add_argument(
         "--host",
@@ -118,10 +168,18 @@ def _published(args: argparse.Namespace):
     return open_published(path)
 
 
+def _out_dir(value: str) -> Path:
+    """A folder to write into: a usage error when --out names an existing file (`--out x.xlsx` to `pack`)."""
+    out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: 这是文件，--out 应为文件夹 / is a file: --out names a folder here")
+    return out
+
+
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from demo_data import generate
 
-    out = Path(args.out)
+    out = _out_dir(args.out)
     manifest = generate(out, seed=args.seed, months=args.months, scale=args.scale)
     n = len(manifest.get("files", []))
     print(f"演示数据已写入 / demo delivery written: {out} ({n} files)")
@@ -156,14 +214,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if outcome.rejected_files else EXIT_OK
 
 
-def _export(args: argparse.Namespace, writer, *extra: object) -> int:
-    """Open the published warehouse read-only, write one of the exports.py files, report it."""
+def _export(args: argparse.Namespace, table: Callable[..., Table], *extra: object) -> int:
+    """Write one of the exports.py tables to --out (.csv or .xlsx) from the published warehouse, read-only.
+
+    The extension is checked first: a file daiwei cannot write is a usage error before anything is read."""
+    from reporting.exports import output_format, write_table
+
+    out = Path(args.out)
+    output_format(out)
     con = _published(args)
     try:
-        n = writer(con, Path(args.out), *extra)
+        written = write_table(table(con, *extra), out)
     finally:
         con.close()
-    print(f"已导出 / exported {n} rows: {args.out}")
+    print(f"已导出 / exported {written.rows} rows: {out}")
+    if written.cut_cells:
+        print(
+            f"注意：{written.cut_cells} 个单元格超过 Excel 的 32767 字符上限，已截断，.csv 保留全文 / note: "
+            f"{written.cut_cells} cells longer than Excel's 32,767 characters were cut; a .csv keeps them whole",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -171,7 +241,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from reporting import exports
 
     month = _month(args.month)
-    return _export(args, exports.write_areas if args.table == "areas" else exports.write_kpis, month)
+    return _export(args, exports.areas_table if args.table == "areas" else exports.kpi_table, month)
 
 
 def _masked_note(args: argparse.Namespace) -> None:
@@ -182,7 +252,7 @@ def _masked_note(args: argparse.Namespace) -> None:
 def cmd_rejects(args: argparse.Namespace) -> int:
     from reporting import exports
 
-    code = _export(args, exports.write_rejects, args.unmasked)
+    code = _export(args, exports.rejects_table, args.unmasked)
     _masked_note(args)
     return code
 
@@ -190,7 +260,7 @@ def cmd_rejects(args: argparse.Namespace) -> int:
 def cmd_loads(args: argparse.Namespace) -> int:
     from reporting import exports
 
-    code = _export(args, exports.write_loads, args.unmasked)
+    code = _export(args, exports.loads_table, args.unmasked)
     _masked_note(args)
     return code
 
@@ -201,7 +271,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     month = _month(args.month)
     con = _published(args)
     con.close()
-    paths = run_pack(month or "", Path(args.out), args.warehouse)
+    paths = run_pack(month or "", _out_dir(args.out), args.warehouse)
     for p in paths:
         print(f"已生成 / written: {p}")
     return EXIT_OK
@@ -223,15 +293,26 @@ def serve_command(app: Path, port: int, host: str) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--logger.hideWelcomeMessage",  # cmd_serve prints the address, once
+        "true",
     ]
+
+
+def dashboard_url(host: str, port: int) -> str:
+    """The address to open: localhost for this machine or every interface, else the host asked for."""
+    shown = "localhost" if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") else host
+    return f"http://{shown}:{port}"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     app = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
     env = dict(os.environ, DAIWEI_WAREHOUSE=str(settings.warehouse))
-    shown = "localhost" if settings.host in ("127.0.0.1", "localhost", "::1") else settings.host
-    print(f"看板地址 / dashboard: http://{shown}:{args.port}")
+    where = "" if settings.host in ("127.0.0.1", "localhost", "::1") else f" (监听 / listening on {settings.host})"
+    # The one line with the address: Streamlit's own welcome message is off (serve_command).
+    print(
+        f"看板地址 / dashboard: {dashboard_url(settings.host, args.port)}{where}  (Ctrl+C 停止 / to stop)", flush=True
+    )
     cmd = serve_command(app, args.port, settings.host)
     return subprocess.call(cmd, env=env, cwd=app.parent.parent)  # .streamlit/config.toml lives there
 
@@ -248,15 +329,12 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    from reporting.exports import NoData
+    from reporting.exports import NoData, UnsupportedFormat
 
     try:
         args = _parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except UsageError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    except NoData as exc:
+    except (UsageError, NoData, UnsupportedFormat) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -26,7 +26,7 @@ def build_inbox_sensor(inbox: Path) -> SensorDefinition:
         name="inbox_sensor",
         job=daiwei_run_job,
         minimum_interval_seconds=30,
-        default_status=DefaultSensorStatus.RUNNING,
+        default_status=DefaultSensorStatus.STOPPED,  # on only when asked: make dagster SENSOR=on, or the UI
     )
     def inbox_sensor(context: SensorEvaluationContext):
         return _evaluate(context, inbox.resolve())

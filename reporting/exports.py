@@ -8,17 +8,26 @@ gets a leading apostrophe (edge rule 11); the numbers formatted here are named
 as `numeric` columns and written as they are. Rejected rows and load messages
 hold personal data: they are masked (`core.masking`) unless the caller asks
 for them in clear.
+
+The file's extension chooses the format (`FORMATS`): `.csv`, or `.xlsx` for one
+sheet with the CSV's header and rows, numbers as number cells and every other
+value as a string cell (never a formula or a link: `core.inert.XLSX_OPTIONS`,
+and Excel's quote prefix where the CSV has its apostrophe). Any other extension
+is refused (`UnsupportedFormat`, a usage error) before anything is read.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import xlsxwriter
 
-from core.inert import write_csv
+from core.inert import XLSX_OPTIONS, needs_quote, write_csv
 from core.masking import mask_json_text, mask_reason, mask_text
 
 KPI_HEADER = ["month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value"]
@@ -26,10 +35,103 @@ AREAS_HEADER = ["month", "area_no", "headline_kpi", "contractor", "denominator",
 REJECTS_HEADER = ["file", "dataset", "row", "column", "reason", "raw"]
 LOADS_HEADER = ["file", "dataset", "sha256", "rows_read", "rows_loaded", "rows_rejected", "status", "message"]
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+FORMATS = (".csv", ".xlsx")
+EXCEL_MAX_ROWS = 1_048_576  # header included
+EXCEL_MAX_CHARS = 32_767  # the most text one Excel cell holds
+# A fixed creation time, so that the same rows give the same bytes (as the CSV does).
+XLSX_CREATED = datetime(2000, 1, 1)
 
 
 class NoData(ValueError):
     """The warehouse holds nothing for what was asked (a usage error, exit 2)."""
+
+
+class UnsupportedFormat(ValueError):
+    """An output file whose extension names no format daiwei writes (a usage error, exit 2)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One export: the CSV's header, its rows as the CSV's text, and the columns that hold numbers."""
+
+    name: str
+    header: list[str]
+    rows: list[list[str]]
+    numeric: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Written:
+    rows: int
+    cut_cells: int = 0  # .xlsx only: text cells cut to Excel's 32,767 characters
+
+
+def output_format(out: Path) -> str:
+    """`.csv` or `.xlsx` (any case); UnsupportedFormat, in one line naming the file, for anything else."""
+    suffix = Path(out).suffix
+    if suffix.lower() in FORMATS:
+        return suffix.lower()
+    if not suffix:
+        raise UnsupportedFormat(f"{out}: 缺少扩展名，只能写 .csv 或 .xlsx / no extension: daiwei writes .csv or .xlsx")
+    raise UnsupportedFormat(
+        f"{out}: 不能写 {suffix} 文件，只能写 .csv 或 .xlsx / cannot write {suffix} files: daiwei writes .csv or .xlsx"
+    )
+
+
+def write_table(table: Table, out: Path) -> Written:
+    """Write the table as the extension of `out` says (`output_format`)."""
+    if output_format(out) == ".xlsx":
+        return _write_xlsx(table, Path(out))
+    return Written(write_csv(out, table.header, table.rows, numeric=table.numeric))
+
+
+def _number(text: str) -> int | float | None:
+    """A number cell's value from the CSV's exact text: an integer stays an integer; empty is a blank cell."""
+    if text == "":
+        return None
+    d = Decimal(text)
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _write_xlsx(table: Table, out: Path) -> Written:
+    """One sheet: the CSV's header, then its rows, numbers typed, text as inert string cells."""
+    if len(table.rows) + 1 > EXCEL_MAX_ROWS:
+        raise UnsupportedFormat(
+            f"{out}: {len(table.rows):,} 行超过 Excel 的行数上限，请写 .csv / "
+            f"{len(table.rows):,} rows are more than a worksheet holds: write a .csv"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    numeric = [h in table.numeric for h in table.header]
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, **XLSX_OPTIONS})
+    wb.set_properties({"created": XLSX_CREATED})
+    ws = wb.add_worksheet(table.name)
+    bold, quoted = wb.add_format({"bold": True}), wb.add_format({"quote_prefix": True})
+    for c, h in enumerate(table.header):  # widths first: constant_memory writes rows as they come
+        longest = max((_width(r[c][:60]) for r in table.rows), default=0)
+        ws.set_column(c, c, min(60, max(_width(h), longest) + 2))
+    for c, h in enumerate(table.header):
+        ws.write_string(0, c, h, bold)
+    cut = 0
+    for r, row in enumerate(table.rows, start=1):
+        for c, (text, is_number) in enumerate(zip(row, numeric, strict=True)):
+            if is_number:
+                value = _number(text)
+                if value is not None:
+                    ws.write_number(r, c, value)
+                continue
+            if text == "":
+                continue
+            if len(text) > EXCEL_MAX_CHARS:
+                text, cut = text[: EXCEL_MAX_CHARS - 1] + "…", cut + 1
+            ws.write_string(r, c, text, quoted if needs_quote(text) else None)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(table.rows), len(table.header) - 1)
+    wb.close()
+    return Written(len(table.rows), cut)
 
 
 def fmt_number(v: object) -> str:
@@ -52,7 +154,8 @@ def _check_month(con: duckdb.DuckDBPyConnection, month: str | None) -> None:
         raise NoData(f"仓库中没有 {month} 的数据 / no data for month {month}")
 
 
-def write_kpis(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = None) -> int:
+def kpi_table(con: duckdb.DuckDBPyConnection, month: str | None = None) -> Table:
+    """The long KPI table of kpis.md (§ Export format), sorted by month, kpi_code, contractor, prefecture."""
     _check_month(con, month)
     rows = con.execute(
         "SELECT month, kpi_code, contractor, prefecture, numerator, denominator, value FROM marts.fct_kpi "
@@ -61,10 +164,11 @@ def write_kpis(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = No
     ).fetchall()
     body = [[r[0], r[1], r[2], r[3], fmt_number(r[4]), fmt_number(r[5]), fmt_number(r[6])] for r in rows]
     body.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
-    return write_csv(out, KPI_HEADER, body, numeric=("numerator", "denominator", "value"))
+    return Table("kpi", KPI_HEADER, body, ("numerator", "denominator", "value"))
 
 
-def write_areas(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = None) -> int:
+def areas_table(con: duckdb.DuckDBPyConnection, month: str | None = None) -> Table:
+    """The ten-areas table of ten-areas.md, sorted by month, area_no, contractor."""
     _check_month(con, month)
     rows = con.execute(
         "SELECT month, area_no, headline_kpi, contractor, denominator, score FROM marts.mart_area_export "
@@ -73,10 +177,10 @@ def write_areas(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = N
     ).fetchall()
     body = [[r[0], str(r[1]), r[2], r[3], fmt_number(r[4]), fmt_number(r[5])] for r in rows]
     body.sort(key=lambda r: (r[0], int(r[1]), r[3]))
-    return write_csv(out, AREAS_HEADER, body, numeric=("area_no", "denominator", "score"))
+    return Table("areas", AREAS_HEADER, body, ("area_no", "denominator", "score"))
 
 
-def write_rejects(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = False) -> int:
+def rejects_table(con: duckdb.DuckDBPyConnection, unmasked: bool = False) -> Table:
     """Every set-aside row; `raw` (the row as delivered) and `reason` (which quotes the bad cell) hold
     names and phone numbers, masked unless `unmasked`."""
     rows = con.execute(
@@ -93,10 +197,10 @@ def write_rejects(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = Fa
         ]
         for file, dataset, row, column, reason, raw in rows
     ]
-    return write_csv(out, REJECTS_HEADER, body, numeric=("row",))
+    return Table("rejects", REJECTS_HEADER, body, ("row",))
 
 
-def write_loads(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = False) -> int:
+def loads_table(con: duckdb.DuckDBPyConnection, unmasked: bool = False) -> Table:
     """The load log; a message may quote a cell (mobile numbers in it are masked unless `unmasked`)."""
     rows = con.execute(
         "SELECT file, dataset, sha256, rows_read, rows_loaded, rows_rejected, status, message "
@@ -106,4 +210,20 @@ def write_loads(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = Fals
     if not unmasked:
         for r in body:
             r[7] = str(mask_text(r[7]))
-    return write_csv(out, LOADS_HEADER, body, numeric=("rows_read", "rows_loaded", "rows_rejected"))
+    return Table("loads", LOADS_HEADER, body, ("rows_read", "rows_loaded", "rows_rejected"))
+
+
+def write_kpis(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = None) -> int:
+    return write_table(kpi_table(con, month), out).rows
+
+
+def write_areas(con: duckdb.DuckDBPyConnection, out: Path, month: str | None = None) -> int:
+    return write_table(areas_table(con, month), out).rows
+
+
+def write_rejects(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = False) -> int:
+    return write_table(rejects_table(con, unmasked), out).rows
+
+
+def write_loads(con: duckdb.DuckDBPyConnection, out: Path, unmasked: bool = False) -> int:
+    return write_table(loads_table(con, unmasked), out).rows
