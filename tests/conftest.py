@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -140,6 +140,24 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         timeout=1200,
     )
     return {"root": root, "inbox": root / "in", "manifest": manifest, "wh": wh, "run": run}
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_run: dict) -> Iterator[Path]:
+    """The demo warehouse, as the app finds it (DAIWEI_WAREHOUSE) for the AppTest modules.
+
+    Modules that build their own warehouse define their own `warehouse` fixture, which wins."""
+    import os
+
+    wh = demo_run["wh"]
+    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr  # 1: files rejected on purpose
+    old = os.environ.get("DAIWEI_WAREHOUSE")
+    os.environ["DAIWEI_WAREHOUSE"] = str(wh)
+    yield wh
+    if old is None:
+        os.environ.pop("DAIWEI_WAREHOUSE", None)
+    else:
+        os.environ["DAIWEI_WAREHOUSE"] = old
 
 
 QUALITY_DBT_SELECTION = (

@@ -11,8 +11,6 @@ person would: a page switch, a picker change, a toggle, a click on a table row
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -24,19 +22,6 @@ from tests.conftest import APP
 pytestmark = pytest.mark.slow
 
 CLOCK = ("派单", "接单", "到场", "完成", "挂起(分钟)", "时限(分钟)", "有效历时(分钟)", "是否及时")
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_run: dict) -> Iterator[Path]:
-    wh = demo_run["wh"]
-    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
-    old = os.environ.get("DAIWEI_WAREHOUSE")
-    os.environ["DAIWEI_WAREHOUSE"] = str(wh)
-    yield wh
-    if old is None:
-        os.environ.pop("DAIWEI_WAREHOUSE", None)
-    else:
-        os.environ["DAIWEI_WAREHOUSE"] = old
 
 
 def rows(wh: Path, sql: str, *params: object) -> list[tuple]:

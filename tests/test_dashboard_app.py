@@ -37,19 +37,6 @@ def daiwei(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def warehouse(demo_run: dict) -> Iterator[Path]:
-    wh = demo_run["wh"]
-    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr  # 1: files rejected on purpose
-    old = os.environ.get("DAIWEI_WAREHOUSE")
-    os.environ["DAIWEI_WAREHOUSE"] = str(wh)
-    yield wh
-    if old is None:
-        os.environ.pop("DAIWEI_WAREHOUSE", None)
-    else:
-        os.environ["DAIWEI_WAREHOUSE"] = old
-
-
-@pytest.fixture(scope="module")
 def export(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str, str], dict]:
     out = tmp_path_factory.mktemp("dash_export") / "kpi.csv"
     p = daiwei("export", "--out", str(out), "--warehouse", str(warehouse))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -206,19 +205,6 @@ def collect(at: AppTest, page: str, lang: str) -> Seen:
         if lang == "en" and text in ZH_WORDS and not where.startswith("chart"):  # chart categories are data
             seen.problems.append(f"{where}: the Chinese label {text!r} left on an English page")
     return seen
-
-
-@pytest.fixture(scope="module")
-def warehouse(demo_run: dict) -> Iterator[Path]:
-    wh = demo_run["wh"]
-    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
-    old = os.environ.get("DAIWEI_WAREHOUSE")
-    os.environ["DAIWEI_WAREHOUSE"] = str(wh)
-    yield wh
-    if old is None:
-        os.environ.pop("DAIWEI_WAREHOUSE", None)
-    else:
-        os.environ["DAIWEI_WAREHOUSE"] = old
 
 
 def render(page: str, lang: str) -> AppTest:
