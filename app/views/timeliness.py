@@ -26,24 +26,6 @@ from reporting.support import column_label
 TABLE_KEY = "tl_tickets"
 
 
-def load(db: DB, sel: Selection, contractor: str | None = None) -> dict[str, pd.DataFrame]:
-    """The ranking and, for `contractor` (default: the sidebar's, else the worst), the three breakdowns."""
-    assert sel.month is not None
-    ranking = timeliness.ranking(db, sel.month)
-    who = contractor or focus(sel, ranking)
-    out = {"ranking": ranking}
-    for dim in timeliness.DIMENSIONS:
-        out[dim] = timeliness.breaches_by(db, sel.month, who, dim, sel.prefecture, sel.county)
-    return out
-
-
-def focus(sel: Selection, ranking: pd.DataFrame) -> str:
-    """The sidebar's contractor when one is chosen, else the worst of the month."""
-    if sel.contractor != ALL or ranking.empty:
-        return sel.contractor
-    return str(ranking["contractor"].iloc[0])
-
-
 def _pick_contractor(sel: Selection, ranking: pd.DataFrame) -> str:
     """Whose breaches to explain: the sidebar's contractor if chosen; else the worst of the month, or every
     contractor once a prefecture is chosen (the question is then about the place); any other on request."""
