@@ -7,7 +7,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := chromium fonts-noto-cjk poppler-utils
+DEBIAN_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql
 INBOX := data/inbox
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
@@ -72,7 +72,7 @@ lint: venv
 	$(UV) run --frozen lint-imports  # the import direction of ../shared/architecture.md (pyproject.toml)
 
 typecheck: venv
-	$(UV) run --frozen mypy core ingestion quality reporting orchestration app cli demo_data
+	$(UV) run --frozen mypy core ingestion quality reporting appstate orchestration app cli demo_data
 
 sqlfluff: manifest
 	$(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests

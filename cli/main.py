@@ -90,6 +90,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="仓库文件 / warehouse file, a DuckDB path (default: $DAIWEI_WAREHOUSE, else data/warehouse.duckdb)",
     )
+    common.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help="代表哪个账号操作 / the account this command acts for (default: $DAIWEI_USER, "
+        "else the operating-system user as a local admin)",
+    )
+    common.add_argument(
+        "--app-db",
+        metavar="URL",
+        help="应用数据库 / application database, an SQLAlchemy URL or an SQLite path "
+        "(default: $DAIWEI_APP_DB, else data/app.db)",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
@@ -139,6 +151,12 @@ def _parser() -> argparse.ArgumentParser:
     pk.add_argument(
         "--out", required=True, metavar="DIR", help="输出文件夹 / folder for the xlsx and the pdf (required)"
     )
+    pk.add_argument(
+        "--contractor",
+        metavar="NAME",
+        help="只含该代维公司的数据 / a contractor's own pack, only its rows; a contractor account always gets its own "
+        "(default: the department's pack, every contractor)",
+    )
 
     s = command("serve", "启动看板 / serve the dashboard")
     s.add_argument("--port", type=int, default=8501, metavar="N", help="端口 / TCP port, an integer (default: 8501)")
@@ -148,6 +166,10 @@ def _parser() -> argparse.ArgumentParser:
         help="监听地址 / address to listen on, e.g. 0.0.0.0 for every interface "
         f"(default: $DAIWEI_HOST, else {DEFAULT_HOST}, this machine only)",
     )
+
+    from cli.people import register
+
+    COMMANDS.update(register(command, _settings))
     return p
 
 
@@ -189,7 +211,12 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     """The one Settings object of this command: arguments win over the environment."""
     try:
-        return Settings.load(warehouse=args.warehouse, host=getattr(args, "host", None))
+        return Settings.load(
+            warehouse=args.warehouse,
+            host=getattr(args, "host", None),
+            app_db=getattr(args, "app_db", None),
+            user=getattr(args, "user", None),
+        )
     except ValueError as exc:  # a malformed DAIWEI_* variable: one line, no traceback
         raise UsageError(f"设置错误 / bad setting: {exc}") from exc
 
@@ -202,7 +229,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     input_dir = Path(args.input)
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
-    outcome = run_pipeline(input_dir, settings.warehouse, limits=settings.limits)
+    outcome = run_pipeline(input_dir, settings.warehouse, limits=settings.limits, app_db=settings.app_db)
     if not outcome.success:
         print(
             f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: "
@@ -214,6 +241,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if outcome.rejected_files else EXIT_OK
 
 
+def _scope_of(args: argparse.Namespace, action: str, target: str):  # type: ignore[no-untyped-def]
+    """The acting principal's scope (cli.md --user), with the audit entry of this read (access.md)."""
+    from appstate import record, visible_months
+    from cli.acting import acting
+    from reporting.scope import Scope
+
+    app, principal = acting(_settings(args))
+    try:
+        record(app, actor=principal, action=action, target=target)
+        return principal, Scope.for_principal(principal, visible_months(app, principal), comparisons=False)
+    finally:
+        app.dispose()
+
+
 def _export(args: argparse.Namespace, table: Callable[..., Table], *extra: object) -> int:
     """Write one of the exports.py tables to --out (.csv or .xlsx) from the published warehouse, read-only.
 
@@ -222,9 +263,10 @@ def _export(args: argparse.Namespace, table: Callable[..., Table], *extra: objec
 
     out = Path(args.out)
     output_format(out)
+    _, scope = _scope_of(args, "export", f"{args.command} {' '.join(str(e) for e in extra if e is not None)} -> {out}")
     con = _published(args)
     try:
-        written = write_table(table(con, *extra), out)
+        written = write_table(table(con, *extra, scope=scope), out)
     finally:
         con.close()
     print(f"已导出 / exported {written.rows} rows: {out}")
@@ -271,7 +313,15 @@ def cmd_pack(args: argparse.Namespace) -> int:
     month = _month(args.month)
     con = _published(args)
     con.close()
-    paths = run_pack(month or "", _out_dir(args.out), args.warehouse)
+    principal, scope = _scope_of(args, "pack", f"pack {month} {args.contractor or ''} -> {args.out}".strip())
+    contractor = args.contractor
+    if principal.is_contractor:
+        if contractor and contractor != principal.contractor:
+            raise UsageError("代维公司账号只能生成本公司的月报 / a contractor account builds only its own pack")
+        contractor = principal.contractor
+        if scope.months is not None and month not in scope.months:
+            raise UsageError(f"{month}: 该月尚未发布 / this month is not published to contractors yet")
+    paths = run_pack(month or "", _out_dir(args.out), args.warehouse, contractor)
     for p in paths:
         print(f"已生成 / written: {p}")
     return EXIT_OK
@@ -329,12 +379,13 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from appstate import Denied, Invalid
     from reporting.exports import NoData, UnsupportedFormat
 
     try:
         args = _parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, NoData, UnsupportedFormat) as exc:
+    except (UsageError, NoData, UnsupportedFormat, Denied, Invalid) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -40,8 +40,10 @@ def validate(month: str, warehouse: Path) -> None:
     check_month(warehouse, month)
 
 
-def run_pack(month: str, out_dir: Path, warehouse: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Materialise `kpi_pack` for the month into out_dir; returns [xlsx, pdf]."""
+def run_pack(
+    month: str, out_dir: Path, warehouse: str | os.PathLike[str] | None = None, contractor: str | None = None
+) -> list[Path]:
+    """Materialise `kpi_pack` for the month into out_dir; returns [xlsx, pdf] (a contractor's: its rows only)."""
     from reporting.pack import file_names
 
     wh = warehouse_path(warehouse)
@@ -52,7 +54,7 @@ def run_pack(month: str, out_dir: Path, warehouse: str | os.PathLike[str] | None
     with open(log_path, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
         result = _job().execute_in_process(
             run_config={
-                "ops": {"kpi_pack": {"config": {"month": month, "out_dir": str(out)}}},
+                "ops": {"kpi_pack": {"config": {"month": month, "out_dir": str(out), "contractor": contractor or ""}}},
                 "loggers": {"console": {"config": {"log_level": "WARNING"}}},
                 "resources": resources_config(wh),
             },
@@ -64,4 +66,4 @@ def run_pack(month: str, out_dir: Path, warehouse: str | os.PathLike[str] | None
         err = failures[0].step_failure_data.error if failures else None
         lines = (err.message if err else "unknown error").strip().splitlines()
         raise PackFailed(f"月报生成失败 / pack failed: {lines[-1] if lines else ''} (log: {log_path})")
-    return [out / name for name in file_names(month)]
+    return [out / name for name in file_names(month, contractor)]

@@ -54,11 +54,13 @@ def instance():  # type: ignore[no-untyped-def]
     return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
 
 
-def resources_config(warehouse: Path, limits: Limits | None = None) -> dict:
+def resources_config(warehouse: Path, limits: Limits | None = None, app_db: str | None = None) -> dict:
     """The run config that hands a job this command's settings (as resources, not as environment)."""
     from orchestration.resources import limits_run_config
 
     config: dict = {"warehouse": {"config": {"path": str(warehouse)}}}
+    if app_db is not None:
+        config["app_db"] = {"config": {"url": app_db}}
     if limits is not None:
         config.update(limits_run_config(limits))
     return config
@@ -73,7 +75,11 @@ def _tell_waiting(path: Path) -> None:
 
 
 def run_pipeline(
-    input_dir: Path, warehouse: Path | None = None, limits: Limits | None = None, wait_seconds: float = 600.0
+    input_dir: Path,
+    warehouse: Path | None = None,
+    limits: Limits | None = None,
+    wait_seconds: float = 600.0,
+    app_db: str | None = None,
 ) -> RunOutcome:
     """Materialise every asset on the files under input_dir; the published warehouse is updated only on success."""
     quiet()
@@ -88,12 +94,12 @@ def run_pipeline(
             error=f"另一个运行仍在进行，已等待{wait_seconds:.0f}秒 / another run still holds {wh}.lock",
         )
     try:
-        return _execute(input_dir, wh, limits or Limits())
+        return _execute(input_dir, wh, limits or Limits(), app_db)
     finally:
         Warehouse(wh).release()  # published runs released it already; a failed run gives it back here
 
 
-def _execute(input_dir: Path, wh: Path, limits: Limits) -> RunOutcome:
+def _execute(input_dir: Path, wh: Path, limits: Limits, app_db: str | None = None) -> RunOutcome:
     from dagster import AssetCheckEvaluation
 
     from orchestration.definitions import defs
@@ -106,7 +112,7 @@ def _execute(input_dir: Path, wh: Path, limits: Limits) -> RunOutcome:
             run_config={
                 "ops": {"offered_files": {"config": {"input_dir": str(Path(input_dir).resolve())}}},
                 "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-                "resources": resources_config(wh, limits),
+                "resources": resources_config(wh, limits, app_db),
             },
             instance=instance(),
             raise_on_error=False,

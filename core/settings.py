@@ -15,6 +15,7 @@ from pathlib import Path
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_INBOX = "data/inbox"
 DEFAULT_HOST = "127.0.0.1"
+DEFAULT_APP_DB = "data/app.db"
 
 MIB = 1024 * 1024
 
@@ -48,6 +49,13 @@ class Settings:
     inbox: Path = field(default_factory=lambda: Path(DEFAULT_INBOX).resolve())
     limits: Limits = field(default_factory=Limits)
     host: str = DEFAULT_HOST
+    # the application database (accounts, appeals, month states, audit trail): an SQLAlchemy URL
+    app_db: str = field(default_factory=lambda: _sqlite_url(DEFAULT_APP_DB))
+    # lockout after failed sign-ins; None = the seed access_rules (DAIWEI_LOCKOUT_FAILURES / _MINUTES override)
+    lockout_failures: int | None = None
+    lockout_minutes: int | None = None
+    # the user a command acts for (cli.md: --user, else $DAIWEI_USER, else the OS user as a local admin)
+    user: str | None = None
 
     @classmethod
     def load(
@@ -57,6 +65,8 @@ class Settings:
         warehouse: str | os.PathLike[str] | None = None,
         inbox: str | os.PathLike[str] | None = None,
         host: str | None = None,
+        app_db: str | None = None,
+        user: str | None = None,
     ) -> Settings:
         """Arguments win over the environment ($DAIWEI_WAREHOUSE, $DAIWEI_INBOX, …), which wins over defaults."""
         env = os.environ if env is None else env
@@ -65,10 +75,23 @@ class Settings:
             inbox=_path(inbox or env.get("DAIWEI_INBOX") or DEFAULT_INBOX),
             limits=Limits.from_env(env),
             host=host or env.get("DAIWEI_HOST") or DEFAULT_HOST,
+            app_db=_app_db_url(app_db or env.get("DAIWEI_APP_DB") or DEFAULT_APP_DB),
+            lockout_failures=_int(env, "DAIWEI_LOCKOUT_FAILURES", 0) or None,
+            lockout_minutes=_int(env, "DAIWEI_LOCKOUT_MINUTES", 0) or None,
+            user=user or env.get("DAIWEI_USER") or None,
         )
 
     def with_limits(self, **changes: int) -> Settings:
         return replace(self, limits=replace(self.limits, **changes))
+
+
+def _sqlite_url(path: str | os.PathLike[str]) -> str:
+    return "sqlite:///" + str(_path(path))
+
+
+def _app_db_url(raw: str) -> str:
+    """An SQLAlchemy URL as given (postgresql+psycopg://…, sqlite:///…); a bare path is an SQLite file."""
+    return raw if "://" in raw else _sqlite_url(raw)
 
 
 def _path(raw: str | os.PathLike[str]) -> Path:

@@ -86,6 +86,66 @@ def create_dq_results(con: duckdb.DuckDBPyConnection) -> None:
     _create(con, "audit.dq_results", list(DQ_RESULT_COLUMNS))
 
 
+# The application database's rows a build reads (access.md): written into the build by the `app_state`
+# asset before dbt runs, declared as the dbt source `appdb`. Types match the marts they freeze.
+_KPI_ROW = (
+    ("month", "VARCHAR"),
+    ("kpi_code", "VARCHAR"),
+    ("grain", "VARCHAR"),
+    ("contractor", "VARCHAR"),
+    ("prefecture", "VARCHAR"),
+    ("numerator", "DECIMAL(38,6)"),
+    ("denominator", "DECIMAL(38,6)"),
+    ("value", "DECIMAL(38,6)"),
+    ("target", "DECIMAL(38,6)"),
+    ("direction", "VARCHAR"),
+    ("met", "BOOLEAN"),
+    ("kpi_name_zh", "VARCHAR"),
+    ("unit", "VARCHAR"),
+)
+_PENALTY_ROW = (
+    ("month", "VARCHAR"),
+    ("contractor", "VARCHAR"),
+    ("prefecture", "VARCHAR"),
+    ("reason_code", "VARCHAR"),
+    ("reason_zh", "VARCHAR"),
+    ("ticket_id", "VARCHAR"),
+    ("technician_id", "VARCHAR"),
+    ("item_count", "BIGINT"),
+    ("unit_amount_yuan", "DECIMAL(18,2)"),
+    ("amount_yuan", "DECIMAL(18,2)"),
+    ("detail", "VARCHAR"),
+)
+APPDB_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "appdb.appeals": (
+        ("appeal_id", "BIGINT"),
+        ("month", "VARCHAR"),
+        ("ticket_id", "VARCHAR"),
+        ("contractor", "VARCHAR"),
+        ("rule", "VARCHAR"),
+        ("item", "VARCHAR"),
+        ("state", "VARCHAR"),
+        ("filed_at", "TIMESTAMP"),
+        ("ruled_at", "TIMESTAMP"),
+    ),
+    "appdb.month_states": (
+        ("month", "VARCHAR"),
+        ("state", "VARCHAR"),
+        ("opened_at", "TIMESTAMP"),
+        ("closed_at", "TIMESTAMP"),
+        ("load_seq_watermark", "BIGINT"),
+    ),
+    "appdb.frozen_kpi": _KPI_ROW,
+    "appdb.frozen_penalty_items": _PENALTY_ROW,
+}
+
+
+def create_appdb(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS appdb")
+    for table, columns in APPDB_TABLES.items():
+        _create(con, table, list(columns))
+
+
 def create_all(con: duckdb.DuckDBPyConnection) -> None:
     """Create every raw and audit table that does not exist yet."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -95,3 +155,4 @@ def create_all(con: duckdb.DuckDBPyConnection) -> None:
     _create(con, "audit.load_log", list(LOAD_LOG_COLUMNS))
     _create(con, "audit.rejects", list(REJECT_COLUMNS))
     create_dq_results(con)
+    create_appdb(con)

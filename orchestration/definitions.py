@@ -5,13 +5,14 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from core.settings import Settings
+from orchestration.assets.app_state import app_state
 from orchestration.assets.dbt import daiwei_dbt_models
 from orchestration.assets.ingestion import RAW_ASSETS, load_log, offered_files, rejects
 from orchestration.assets.pack import kpi_pack, kpi_pack_job
 from orchestration.assets.publish import published_warehouse_asset
 from orchestration.assets.quality import data_quality
 from orchestration.jobs import daiwei_run_job
-from orchestration.resources import LimitsResource, WarehouseResource, dbt_resource
+from orchestration.resources import AppDbResource, LimitsResource, WarehouseResource, dbt_resource
 from orchestration.schedules import build_nightly_inbox_run, monthly_kpi_pack
 from orchestration.sensors import build_inbox_sensor
 
@@ -26,6 +27,7 @@ def build_definitions(settings: Settings) -> Definitions:
             *RAW_ASSETS,
             load_log,
             rejects,
+            app_state,
             daiwei_dbt_models,
             data_quality,
             published_warehouse,
@@ -38,6 +40,7 @@ def build_definitions(settings: Settings) -> Definitions:
             "warehouse": WarehouseResource(path=str(settings.warehouse)),
             "dbt": dbt_resource(),
             "limits": LimitsResource.of(settings.limits),
+            "app_db": AppDbResource(url=settings.app_db),
         },
         executor=in_process_executor,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 
-from core.settings import Limits
+from core.settings import Limits, Settings
 from core.warehouse import Warehouse, warehouse_path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -24,6 +24,17 @@ class WarehouseResource(ConfigurableResource):
 
     def get(self) -> Warehouse:
         return Warehouse(warehouse_path(self.path or None))
+
+
+class AppDbResource(ConfigurableResource):
+    """The application database (accounts, appeals, month states, audit): an SQLAlchemy URL.
+
+    Empty `url` means $DAIWEI_APP_DB / the default SQLite file, as Settings reads them."""
+
+    url: str = ""
+
+    def url_or_default(self) -> str:
+        return self.url or Settings.load().app_db
 
 
 class LimitsResource(ConfigurableResource):

@@ -29,6 +29,7 @@ import xlsxwriter
 
 from core.inert import XLSX_OPTIONS, needs_quote, write_csv
 from core.masking import mask_json_text, mask_reason, mask_text
+from reporting.scope import Scope, scoped_sql
 
 KPI_HEADER = ["month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value"]
 AREAS_HEADER = ["month", "area_no", "headline_kpi", "contractor", "denominator", "score"]
@@ -145,47 +146,49 @@ def fmt_number(v: object) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def months_in(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT month FROM marts.fct_kpi ORDER BY 1").fetchall()]
+def months_in(con: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> list[str]:
+    sql = scoped_sql(con, scope, "SELECT DISTINCT month FROM marts.fct_kpi ORDER BY 1")
+    return [r[0] for r in con.execute(sql).fetchall()]
 
 
-def _check_month(con: duckdb.DuckDBPyConnection, month: str | None) -> None:
-    if month is not None and month not in months_in(con):
+def _check_month(con: duckdb.DuckDBPyConnection, month: str | None, scope: Scope | None = None) -> None:
+    if month is not None and month not in months_in(con, scope):
         raise NoData(f"仓库中没有 {month} 的数据 / no data for month {month}")
 
 
-def kpi_table(con: duckdb.DuckDBPyConnection, month: str | None = None) -> Table:
-    """The long KPI table of kpis.md (§ Export format), sorted by month, kpi_code, contractor, prefecture."""
-    _check_month(con, month)
-    rows = con.execute(
+def kpi_table(con: duckdb.DuckDBPyConnection, month: str | None = None, scope: Scope | None = None) -> Table:
+    """The long KPI table of kpis.md (§ Export format), sorted by month, kpi_code, contractor, prefecture.
+
+    With a contractor's scope, only its own rows (access.md: exports hold its rows only)."""
+    _check_month(con, month, scope)
+    sql = (
         "SELECT month, kpi_code, contractor, prefecture, numerator, denominator, value FROM marts.fct_kpi "
-        "WHERE (? IS NULL OR month = ?)",
-        [month, month],
-    ).fetchall()
+        "WHERE (? IS NULL OR month = ?)"
+    )
+    rows = con.execute(scoped_sql(con, scope, sql), [month, month]).fetchall()
     body = [[r[0], r[1], r[2], r[3], fmt_number(r[4]), fmt_number(r[5]), fmt_number(r[6])] for r in rows]
     body.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     return Table("kpi", KPI_HEADER, body, ("numerator", "denominator", "value"))
 
 
-def areas_table(con: duckdb.DuckDBPyConnection, month: str | None = None) -> Table:
-    """The ten-areas table of ten-areas.md, sorted by month, area_no, contractor."""
-    _check_month(con, month)
-    rows = con.execute(
+def areas_table(con: duckdb.DuckDBPyConnection, month: str | None = None, scope: Scope | None = None) -> Table:
+    """The ten-areas table of ten-areas.md, sorted by month, area_no, contractor (a contractor: its rows only)."""
+    _check_month(con, month, scope)
+    sql = (
         "SELECT month, area_no, headline_kpi, contractor, denominator, score FROM marts.mart_area_export "
-        "WHERE (? IS NULL OR month = ?)",
-        [month, month],
-    ).fetchall()
+        "WHERE (? IS NULL OR month = ?)"
+    )
+    rows = con.execute(scoped_sql(con, scope, sql), [month, month]).fetchall()
     body = [[r[0], str(r[1]), r[2], r[3], fmt_number(r[4]), fmt_number(r[5])] for r in rows]
     body.sort(key=lambda r: (r[0], int(r[1]), r[3]))
     return Table("areas", AREAS_HEADER, body, ("area_no", "denominator", "score"))
 
 
-def rejects_table(con: duckdb.DuckDBPyConnection, unmasked: bool = False) -> Table:
+def rejects_table(con: duckdb.DuckDBPyConnection, unmasked: bool = False, scope: Scope | None = None) -> Table:
     """Every set-aside row; `raw` (the row as delivered) and `reason` (which quotes the bad cell) hold
     names and phone numbers, masked unless `unmasked`."""
-    rows = con.execute(
-        'SELECT file, dataset, row, "column", reason, raw FROM audit.rejects ORDER BY load_seq, row'
-    ).fetchall()
+    sql = 'SELECT file, dataset, row, "column", reason, raw FROM audit.rejects ORDER BY load_seq, row'
+    rows = con.execute(scoped_sql(con, scope, sql)).fetchall()
     body = [
         [
             file,
@@ -200,12 +203,13 @@ def rejects_table(con: duckdb.DuckDBPyConnection, unmasked: bool = False) -> Tab
     return Table("rejects", REJECTS_HEADER, body, ("row",))
 
 
-def loads_table(con: duckdb.DuckDBPyConnection, unmasked: bool = False) -> Table:
+def loads_table(con: duckdb.DuckDBPyConnection, unmasked: bool = False, scope: Scope | None = None) -> Table:
     """The load log; a message may quote a cell (mobile numbers in it are masked unless `unmasked`)."""
-    rows = con.execute(
+    sql = (
         "SELECT file, dataset, sha256, rows_read, rows_loaded, rows_rejected, status, message "
         "FROM audit.load_log ORDER BY load_seq"
-    ).fetchall()
+    )
+    rows = con.execute(scoped_sql(con, scope, sql)).fetchall()
     body = [[str("" if v is None else v) for v in r] for r in rows]
     if not unmasked:
         for r in body:

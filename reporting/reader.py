@@ -39,6 +39,8 @@ REQUIRED = (
     "marts.mart_technician_penalties",
     "marts.mart_breaches",
     "marts.mart_dq_scores",
+    "marts.mart_kpi_adjustments",
+    "marts.mart_restatements",
     "audit.dq_results",
     "audit.load_log",
     "audit.rejects",

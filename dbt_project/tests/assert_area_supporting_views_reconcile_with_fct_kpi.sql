@@ -20,7 +20,7 @@ kpi as (
         contractor,
         numerator,
         denominator
-    from {{ ref('fct_kpi') }}
+    from {{ ref('int_kpi_computed') }}
     where grain in ('province', 'contractor')
 
 ),

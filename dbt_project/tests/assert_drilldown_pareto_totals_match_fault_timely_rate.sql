@@ -10,7 +10,7 @@ kpi as (
         contractor,
         numerator,
         denominator
-    from {{ ref('fct_kpi') }}
+    from {{ ref('int_kpi_computed') }}
     where kpi_code = 'fault_timely_rate' and grain in ('province', 'contractor')
 
 ),

@@ -1,5 +1,6 @@
 -- The drill-down's ticket rows are exactly fault_timely_rate's population: per month ×
--- contractor (contractor grain of fct_kpi) and per month (province grain), the number
+-- contractor (contractor grain of int_kpi_computed: the KPIs as computed, before a closed
+-- month's frozen rows replace them) and per month (province grain), the number
 -- of rows of mart_fault_tickets equals the KPI's denominator and the timely rows its
 -- numerator. Returns every (month, contractor) where they differ ('' = province).
 with
@@ -11,7 +12,7 @@ kpi as (
         contractor,
         numerator,
         denominator
-    from {{ ref('fct_kpi') }}
+    from {{ ref('int_kpi_computed') }}
     where kpi_code = 'fault_timely_rate' and grain in ('province', 'contractor')
 
 ),

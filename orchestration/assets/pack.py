@@ -29,6 +29,8 @@ class PackConfig(Config):
 
     month: str
     out_dir: str = "data/packs"
+    # a contractor's own pack (cli.md `pack --contractor`): only its rows; empty = the department's pack
+    contractor: str = ""
 
 
 @asset(
@@ -44,9 +46,11 @@ def kpi_pack(context: AssetExecutionContext, config: PackConfig, warehouse: Ware
     import hashlib
 
     from reporting.pack import build
+    from reporting.scope import Scope
 
     published = warehouse.get().path
-    paths = build(config.month, Path(config.out_dir).expanduser().resolve(), published)
+    scope = Scope(contractor=config.contractor, comparisons=False) if config.contractor else None
+    paths = build(config.month, Path(config.out_dir).expanduser().resolve(), published, scope)
     meta: dict[str, object] = {"month": config.month, "warehouse": str(published)}
     for p in paths:
         kind = p.suffix.lstrip(".")

@@ -20,6 +20,7 @@ from reporting.exports import NoData, months_in
 from reporting.fmt import is_missing, records
 from reporting.i18n import ALL
 from reporting.reader import DB, DirectDB
+from reporting.scope import Scope, scoped
 
 EXPORT_COLUMNS = ["month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value"]
 
@@ -163,9 +164,10 @@ def collect(db: DB, month: str, warehouse: str) -> PackContent:
     )
 
 
-def collect_from(path: Path, month: str) -> PackContent:
+def collect_from(path: Path, month: str, scope: Scope | None = None) -> PackContent:
+    """The pack's content through the one reader of the reporting layer (scoped for a contractor's pack)."""
     db = DirectDB.open(path)
     try:
-        return collect(db, month, path.name)
+        return collect(db if scope is None else scoped(db, scope), month, path.name)
     finally:
         db.close()

@@ -5,7 +5,9 @@
 -- components whose population is empty and renormalising the rest (kpis.md). It is
 -- kept as an exact fraction composite_numerator / composite_denominator, computed in
 -- integers from each component's exact numerator and denominator (edge rule 13);
--- fct_kpi rounds it once.
+-- fct_kpi rounds it once. The *_before columns are the same figures before accepted
+-- appeals (access.md), for mart_kpi_adjustments; the weights and components are the
+-- same, since an appeal never changes a population.
 with
 
 months as (
@@ -33,6 +35,17 @@ penalties as (
 
 ),
 
+penalties_before as (
+
+    select
+        month,
+        contractor,
+        sum(amount_yuan) as penalty_yuan
+    from {{ ref('int_penalty_items_before') }}
+    group by month, contractor
+
+),
+
 components as (
 
     select
@@ -46,7 +59,12 @@ components as (
             "case when catalogue.direction = 'lower'"
             ~ " then measures.denominator_units - measures.numerator_units"
             ~ " else measures.numerator_units end"
-        ) }} as score_count
+        ) }} as score_count,
+        {{ to_big_int(
+            "case when catalogue.direction = 'lower'"
+            ~ " then measures.denominator_units - measures.numerator_units_before"
+            ~ " else measures.numerator_units_before end"
+        ) }} as score_count_before
     from {{ ref('int_kpi_measures') }} as measures
     inner join {{ ref('composite_weights') }} as weights
         on measures.kpi_code = weights.kpi_code
@@ -66,7 +84,9 @@ scored as (
         contractor,
         weight_micros,
         {{ int_div('weight_micros * 100 * score_count * 1000000000000000000', 'denominator_count') }}
-            as weighted_score_e18
+            as weighted_score_e18,
+        {{ int_div('weight_micros * 100 * score_count_before * 1000000000000000000', 'denominator_count') }}
+            as weighted_score_e18_before
     from components
 
 ),
@@ -78,6 +98,7 @@ composites as (
         contractor,
         count(*) as component_count,
         sum(weighted_score_e18) as composite_numerator,
+        sum(weighted_score_e18_before) as composite_numerator_before,
         sum(weight_micros) * 1000000000000000000 as composite_denominator
     from scored
     group by month, contractor
@@ -93,13 +114,21 @@ final as (
         coalesce(composites.component_count, 0) as composite_component_count,
         composites.composite_numerator,
         composites.composite_denominator,
-        {{ ratio_half_up('composites.composite_numerator', 'composites.composite_denominator') }} as composite_score
+        {{ ratio_half_up('composites.composite_numerator', 'composites.composite_denominator') }} as composite_score,
+        cast(coalesce(penalties_before.penalty_yuan, 0) as decimal(18, 2)) as penalty_yuan_before,
+        composites.composite_numerator_before,
+        {{ ratio_half_up('composites.composite_numerator_before', 'composites.composite_denominator') }}
+            as composite_score_before
     from months
     cross join contractors
     left join penalties
         on
             months.month = penalties.month
             and contractors.contractor = penalties.contractor
+    left join penalties_before
+        on
+            months.month = penalties_before.month
+            and contractors.contractor = penalties_before.contractor
     left join composites
         on
             months.month = composites.month

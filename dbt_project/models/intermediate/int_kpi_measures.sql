@@ -1,7 +1,8 @@
 -- Exact numerator and denominator of every KPI that exists at all three grains, for
 -- every month × KPI × grain of the spines (kpis.md edge rule 1): an empty population
 -- is a row with denominator 0. Sums are of DECIMAL units, so they are exact and do
--- not depend on how the aggregate was parallelised.
+-- not depend on how the aggregate was parallelised. numerator_units_before is the
+-- numerator before accepted appeals (equal to numerator_units where none applies).
 with
 
 units as (
@@ -39,6 +40,7 @@ by_province as (
         '' as contractor,
         '' as prefecture,
         sum(numerator_units) as numerator_units,
+        sum(numerator_units_before) as numerator_units_before,
         sum(denominator_units) as denominator_units
     from units
     group by month, kpi_code
@@ -54,6 +56,7 @@ by_contractor as (
         contractor,
         '' as prefecture,
         sum(numerator_units) as numerator_units,
+        sum(numerator_units_before) as numerator_units_before,
         sum(denominator_units) as denominator_units
     from units
     where contractor is not null
@@ -70,6 +73,7 @@ by_pair as (
         contractor,
         prefecture,
         sum(numerator_units) as numerator_units,
+        sum(numerator_units_before) as numerator_units_before,
         sum(denominator_units) as denominator_units
     from units
     where contractor is not null and prefecture is not null
@@ -110,6 +114,7 @@ final as (
         spine.contractor,
         spine.prefecture,
         cast(coalesce(measured.numerator_units, 0) as decimal(38, 6)) as numerator_units,
+        cast(coalesce(measured.numerator_units_before, 0) as decimal(38, 6)) as numerator_units_before,
         cast(coalesce(measured.denominator_units, 0) as decimal(38, 6)) as denominator_units
     from spine
     left join measured

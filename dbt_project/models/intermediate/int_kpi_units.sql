@@ -3,6 +3,8 @@
 -- the denominator, in the KPI's own units (counts; seconds for fault_mttr_hours;
 -- circuits for the staffing denominator). A NULL contractor counts at the province
 -- grain only. Rules live in the upstream models; this one only maps them to KPIs.
+-- numerator_units_before is the unit as measured, before accepted appeals (access.md):
+-- it differs only for the ticket outcomes an appeal can change.
 with
 
 tickets as (
@@ -21,6 +23,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         case when is_timely then 1 else 0 end as numerator_units,
+        case when is_timely_before then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from tickets
     where is_fault_timed
@@ -35,6 +38,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         effective_seconds as numerator_units,
+        effective_seconds as numerator_units_before,
         1 as denominator_units
     from tickets
     where is_mttr_counted
@@ -49,6 +53,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         case when is_ack_timely then 1 else 0 end as numerator_units,
+        case when is_ack_timely_before then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from tickets
 
@@ -62,6 +67,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         case when is_timely then 1 else 0 end as numerator_units,
+        case when is_timely_before then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from tickets
     where is_activation_timed
@@ -76,6 +82,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         case when is_satisfied then 1 else 0 end as numerator_units,
+        case when is_satisfied then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from tickets
     where has_satisfaction
@@ -90,6 +97,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         case when is_repeat then 1 else 0 end as numerator_units,
+        case when is_repeat then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_tickets_repeat_flagged') }}
 
@@ -103,6 +111,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         case when is_form_complete then 1 else 0 end as numerator_units,
+        case when is_form_complete_before then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_tickets_form_checked') }}
 
@@ -116,6 +125,7 @@ units as (
         prefecture,
         ticket_id as subject_id,
         case when is_photo_complete then 1 else 0 end as numerator_units,
+        case when is_photo_complete_before then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_tickets_photo_checked') }}
 
@@ -129,6 +139,7 @@ units as (
         prefecture,
         circuit_id as subject_id,
         case when has_inspection then 1 else 0 end as numerator_units,
+        case when has_inspection then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_circuit_months_inspected') }}
 
@@ -142,6 +153,7 @@ units as (
         prefecture,
         device_id as subject_id,
         case when is_healthy then 1 else 0 end as numerator_units,
+        case when is_healthy then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_device_months_assessed') }}
 
@@ -155,6 +167,7 @@ units as (
         prefecture,
         employee_id as subject_id,
         1 as numerator_units,
+        1 as numerator_units_before,
         0 as denominator_units
     from {{ ref('int_roster_entries_dated') }}
     where is_staffing_role and is_employed_at_month_end
@@ -169,6 +182,7 @@ units as (
         prefecture,
         circuit_id as subject_id,
         0 as numerator_units,
+        0 as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_circuit_months_in_service') }}
 
@@ -182,6 +196,7 @@ units as (
         prefecture,
         employee_id as subject_id,
         case when has_qualifying_cert then 1 else 0 end as numerator_units,
+        case when has_qualifying_cert then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_roster_entries_dated') }}
     where is_staffing_role and is_employed_at_month_end
@@ -196,6 +211,7 @@ units as (
         prefecture,
         employee_id as subject_id,
         case when is_bachelor_or_above then 1 else 0 end as numerator_units,
+        case when is_bachelor_or_above then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_roster_entries_dated') }}
     where is_employed_at_month_end
@@ -210,6 +226,7 @@ units as (
         prefecture,
         employee_id as subject_id,
         case when has_core_experience then 1 else 0 end as numerator_units,
+        case when has_core_experience then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_roster_entries_dated') }}
     where is_employed_at_month_end
@@ -224,6 +241,7 @@ units as (
         prefecture,
         employee_id as subject_id,
         case when has_left_in_month then 1 else 0 end as numerator_units,
+        case when has_left_in_month then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_roster_entries_dated') }}
     where is_employed_at_month_start
@@ -238,6 +256,7 @@ units as (
         prefecture,
         circuit_id as subject_id,
         case when is_consistent then 1 else 0 end as numerator_units,
+        case when is_consistent then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_ledger_circuits_matched') }}
 
@@ -251,6 +270,7 @@ units as (
         prefecture,
         part_type as subject_id,
         case when is_stockout then 1 else 0 end as numerator_units,
+        case when is_stockout then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_spare_stocks_flagged') }}
 
@@ -264,6 +284,7 @@ units as (
         prefecture,
         prefecture as subject_id,
         case when is_covered then 1 else 0 end as numerator_units,
+        case when is_covered then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_instrument_kits_checked') }}
 
@@ -277,6 +298,7 @@ units as (
         prefecture,
         acceptance_id as subject_id,
         case when is_first_pass then 1 else 0 end as numerator_units,
+        case when is_first_pass then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_acceptances_assessed') }}
 
@@ -290,6 +312,7 @@ units as (
         prefecture,
         acceptance_id as subject_id,
         case when is_docs_timely then 1 else 0 end as numerator_units,
+        case when is_docs_timely then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_acceptances_assessed') }}
 
@@ -303,6 +326,7 @@ units as (
         prefecture,
         acceptance_id as subject_id,
         case when has_post_acceptance_fault then 1 else 0 end as numerator_units,
+        case when has_post_acceptance_fault then 1 else 0 end as numerator_units_before,
         1 as denominator_units
     from {{ ref('int_acceptances_assessed') }}
 
@@ -317,6 +341,7 @@ final as (
         prefecture,
         subject_id,
         cast(numerator_units as decimal(38, 6)) as numerator_units,
+        cast(numerator_units_before as decimal(38, 6)) as numerator_units_before,
         cast(denominator_units as decimal(38, 6)) as denominator_units
     from units
 

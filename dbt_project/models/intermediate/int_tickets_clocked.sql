@@ -1,6 +1,9 @@
 -- One row per ticket that is not cancelled: its clocks, the limit that applies and
 -- whether it was met. Durations are exact: effective_seconds is DECIMAL (microsecond
 -- differences), effective = completed_at − clock start − 挂起时长 (blank = 0).
+-- An accepted appeal (stg_appdb__rulings) on timeliness or ack makes the ticket
+-- compliant on that one rule (access.md): is_timely / is_ack_timely are the outcomes
+-- after rulings, *_before the outcomes as measured; durations stay as they are.
 with
 
 tickets as (
@@ -90,7 +93,7 @@ clocked as (
 
 ),
 
-final as (
+measured as (
 
     select
         ---------- ids
@@ -129,14 +132,46 @@ final as (
         case
             when is_fault_timed or is_activation_timed
                 then coalesce(effective_seconds <= time_limit_minutes * 60, false)
-        end as is_timely,
+        end as is_timely_before,
         is_fault and completed_at is not null as is_mttr_counted,
-        coalesce(ack_seconds <= ack_limit_minutes * 60, false) as is_ack_timely,
+        coalesce(ack_seconds <= ack_limit_minutes * 60, false) as is_ack_timely_before,
         satisfaction_answer,
         satisfaction_answer is not null as has_satisfaction,
         coalesce({{ in_value_set('satisfaction_answer', 'satisfied') }}, false) as is_satisfied
 
     from clocked
+
+),
+
+rulings as (
+
+    select
+        ticket_id,
+        contractor,
+        max(case when rule = 'timeliness' then 1 else 0 end) = 1 as has_timeliness_ruling,
+        max(case when rule = 'ack' then 1 else 0 end) = 1 as has_ack_ruling
+    from {{ ref('stg_appdb__rulings') }}
+    where rule in ('timeliness', 'ack')
+    group by ticket_id, contractor
+
+),
+
+final as (
+
+    select
+        measured.*,
+        coalesce(measured.is_timely_before = false and rulings.has_timeliness_ruling, false) as is_timely_by_ruling,
+        coalesce(not measured.is_ack_timely_before and rulings.has_ack_ruling, false) as is_ack_timely_by_ruling,
+        case
+            when measured.is_timely_before = false and coalesce(rulings.has_timeliness_ruling, false) then true
+            else measured.is_timely_before
+        end as is_timely,
+        measured.is_ack_timely_before or coalesce(rulings.has_ack_ruling, false) as is_ack_timely
+    from measured
+    left join rulings
+        on
+            measured.ticket_id = rulings.ticket_id
+            and measured.contractor = rulings.contractor
 
 )
 

@@ -7,6 +7,8 @@
 {% set ipv4_octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])' %}
 {% set ipv4 = ipv4_octet ~ '([.]' ~ ipv4_octet ~ '){3}' %}
 {% set mac = '[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}' %}
+-- An accepted form_item appeal counts its one item as present (access.md); the
+-- *_before columns keep the outcome as measured.
 with
 
 form_items as (
@@ -87,10 +89,40 @@ items as (
             when 'vlan' then judged.has_valid_vlan
             when 'mac_address' then judged.has_valid_mac_address
             when 'route' then judged.has_route
-        end as is_item_present
+        end as is_item_present,
+        form_items.item_code
     from judged
     inner join form_items
         on judged.ticket_type = form_items.ticket_type
+
+),
+
+rulings as (
+
+    -- accepted form_item appeals name one item, by its code or its Chinese name
+    select distinct
+        ticket_id,
+        contractor,
+        item
+    from {{ ref('stg_appdb__rulings') }}
+    where rule = 'form_item'
+
+),
+
+ruled as (
+
+    select
+        items.*,
+        coalesce(items.is_item_present, false) as is_item_present_before,
+        coalesce(items.is_item_present, false) or rulings.ticket_id is not null as is_item_present_after
+    from items
+    inner join judged
+        on items.ticket_id = judged.ticket_id
+    left join rulings
+        on
+            items.ticket_id = rulings.ticket_id
+            and judged.contractor = rulings.contractor
+            and (rulings.item = items.item_code or rulings.item = items.item_name_zh)
 
 ),
 
@@ -99,10 +131,14 @@ labelled as (
     select
         *,
         case
-            when not coalesce(is_item_present, false)
+            when not is_item_present_after
                 then lpad(cast(item_no as varchar), 2, '0') || ' ' || item_name_zh
-        end as missing_item_label
-    from items
+        end as missing_item_label,
+        case
+            when not is_item_present_before
+                then lpad(cast(item_no as varchar), 2, '0') || ' ' || item_name_zh
+        end as missing_item_label_before
+    from ruled
 
 ),
 
@@ -111,8 +147,10 @@ counted as (
     select
         ticket_id,
         count(*) as required_item_count,
-        sum(case when coalesce(is_item_present, false) then 0 else 1 end) as missing_item_count,
-        {{ string_agg_sorted('missing_item_label', '; ') }} as missing_items_sorted
+        sum(case when is_item_present_after then 0 else 1 end) as missing_item_count,
+        sum(case when is_item_present_before then 0 else 1 end) as missing_item_count_before,
+        {{ string_agg_sorted('missing_item_label', '; ') }} as missing_items_sorted,
+        {{ string_agg_sorted('missing_item_label_before', '; ') }} as missing_items_before_sorted
     from labelled
     group by ticket_id
 
@@ -125,7 +163,10 @@ final as (
         counted.required_item_count,
         counted.missing_item_count,
         counted.missing_items_sorted as missing_items,
-        counted.missing_item_count = 0 as is_form_complete
+        counted.missing_item_count = 0 as is_form_complete,
+        counted.missing_item_count_before,
+        counted.missing_items_before_sorted as missing_items_before,
+        counted.missing_item_count_before = 0 as is_form_complete_before
     from judged
     inner join counted
         on judged.ticket_id = counted.ticket_id

@@ -2,6 +2,8 @@
 -- a ticket type of seed form_items with status 已归档). 现场照片 is split on `;`,
 -- each entry trimmed, and compared as a set with seed photo_kinds; unknown kinds
 -- are ignored (kpis.md edge rule 6).
+-- An accepted photo appeal counts its one photo kind as delivered (access.md); the
+-- *_before columns keep the outcome as measured.
 with
 
 photo_kinds as (
@@ -42,23 +44,45 @@ delivered as (
 
 ),
 
+rulings as (
+
+    -- accepted photo appeals name one photo kind
+    select distinct
+        ticket_id,
+        contractor,
+        item
+    from {{ ref('stg_appdb__rulings') }}
+    where rule = 'photo'
+
+),
+
 expected as (
 
     select
         tickets.ticket_id,
         photo_kinds.photo_kind,
         photo_kinds.photo_no,
-        delivered.photo_kind is not null as is_delivered,
+        delivered.photo_kind is not null as is_delivered_before,
+        delivered.photo_kind is not null or rulings.ticket_id is not null as is_delivered,
+        case
+            when delivered.photo_kind is null and rulings.ticket_id is null
+                then cast(photo_kinds.photo_no as varchar) || ' ' || photo_kinds.photo_kind
+        end as missing_photo_label,
         case
             when delivered.photo_kind is null
                 then cast(photo_kinds.photo_no as varchar) || ' ' || photo_kinds.photo_kind
-        end as missing_photo_label
+        end as missing_photo_label_before
     from tickets
     cross join photo_kinds
     left join delivered
         on
             tickets.ticket_id = delivered.ticket_id
             and photo_kinds.photo_kind = delivered.photo_kind
+    left join rulings
+        on
+            tickets.ticket_id = rulings.ticket_id
+            and tickets.contractor = rulings.contractor
+            and photo_kinds.photo_kind = rulings.item
 
 ),
 
@@ -67,9 +91,11 @@ counted as (
     select
         ticket_id,
         count(*) as required_photo_count,
-        sum(case when is_delivered then 1 else 0 end) as delivered_photo_count,
+        sum(case when is_delivered_before then 1 else 0 end) as delivered_photo_count,
         sum(case when is_delivered then 0 else 1 end) as missing_photo_count,
-        {{ string_agg_sorted('missing_photo_label', '; ') }} as missing_photo_kinds
+        sum(case when is_delivered_before then 0 else 1 end) as missing_photo_count_before,
+        {{ string_agg_sorted('missing_photo_label', '; ') }} as missing_photo_kinds,
+        {{ string_agg_sorted('missing_photo_label_before', '; ') }} as missing_photo_kinds_before
     from expected
     group by ticket_id
 
@@ -89,7 +115,10 @@ final as (
         counted.delivered_photo_count,
         counted.missing_photo_count,
         counted.missing_photo_kinds,
-        counted.missing_photo_count = 0 as is_photo_complete
+        counted.missing_photo_count = 0 as is_photo_complete,
+        counted.missing_photo_count_before,
+        counted.missing_photo_kinds_before,
+        counted.missing_photo_count_before = 0 as is_photo_complete_before
     from tickets
     inner join counted
         on tickets.ticket_id = counted.ticket_id

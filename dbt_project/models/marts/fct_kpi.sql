@@ -1,151 +1,58 @@
 -- The KPI table: one row per month × KPI × grain × contractor × prefecture (long
--- form, kpis.md § Export format). '' = all contractors / prefectures. Values are
--- rounded half-up to 6 decimals once, here, from the exact numerator and
--- denominator; an empty population has denominator 0 and value NULL.
+-- form, kpis.md § Export format). '' = all contractors / prefectures. The rows are
+-- int_kpi_computed's, except for a month that an admin has closed (access.md): its
+-- published figures are frozen, so this table keeps the rows stored when it was
+-- closed, and mart_restatements lists what the recomputation would have changed.
 with
 
-catalogue as (
+computed as (
 
-    select * from {{ ref('kpi_catalogue') }}
-
-),
-
-months as (
-
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('int_kpi_computed') }}
 
 ),
 
-measures as (
+frozen as (
 
-    select
-        measures.*,
-        {{ micros('measures.numerator_units') }} as numerator_micros,
-        {{ micros('measures.denominator_units') }} as denominator_micros
-    from {{ ref('int_kpi_measures') }} as measures
-
-),
-
-rates as (
-
-    select
-        measures.month,
-        measures.kpi_code,
-        measures.grain,
-        measures.contractor,
-        measures.prefecture,
-        -- exported numerator / denominator in the KPI's unit (hours, circuits / 100)
-        {{ ratio_half_up('measures.numerator_micros', 'catalogue.numerator_divisor * 1000000') }} as numerator,
-        {{ ratio_half_up('measures.denominator_micros', 'catalogue.denominator_divisor * 1000000') }}
-            as denominator,
-        {{ ratio_half_up(
-            'measures.numerator_micros * catalogue.denominator_divisor',
-            'measures.denominator_micros * catalogue.numerator_divisor'
-        ) }} as value,
-        -- exact comparison with the target: value >= target ⇔ n·dd·10^6 >= t·10^6·d·nd
-        case
-            when measures.denominator_units = 0 or catalogue.target is null then null
-            when catalogue.direction = 'higher'
-                then
-                    measures.numerator_micros * catalogue.denominator_divisor * 1000000
-                    >= {{ micros('catalogue.target') }}
-                    * measures.denominator_micros * catalogue.numerator_divisor
-            else
-                measures.numerator_micros * catalogue.denominator_divisor * 1000000
-                <= {{ micros('catalogue.target') }}
-                * measures.denominator_micros * catalogue.numerator_divisor
-        end as meets_target,
-        case
-            when catalogue.min_count is null then true
-            else measures.numerator_units >= catalogue.min_count * catalogue.numerator_divisor
-        end as meets_min_count
-    from measures
-    inner join catalogue
-        on measures.kpi_code = catalogue.kpi_code
-
-),
-
-contractor_months as (
-
-    select * from {{ ref('int_contractor_months_scored') }}
-
-),
-
-penalties as (
-
-    select
-        month,
-        'penalty_yuan' as kpi_code,
-        'contractor' as grain,
-        contractor,
-        '' as prefecture,
-        cast(penalty_yuan as decimal(38, 6)) as numerator,
-        cast(1 as decimal(38, 6)) as denominator,
-        cast(penalty_yuan as decimal(38, 6)) as value,
-        cast(null as boolean) as meets_target,
-        true as meets_min_count
-    from contractor_months
-
-),
-
-composites as (
-
-    select
-        contractor_months.month,
-        'composite_score' as kpi_code,
-        'contractor' as grain,
-        contractor_months.contractor,
-        '' as prefecture,
-        {{ ratio_half_up('contractor_months.composite_numerator', 'contractor_months.composite_denominator') }}
-            as numerator,
-        cast(case when coalesce(contractor_months.composite_denominator, 0) > 0 then 1 else 0 end as decimal(38, 6))
-            as denominator,
-        {{ ratio_half_up('contractor_months.composite_numerator', 'contractor_months.composite_denominator') }}
-            as value,
-        case
-            when coalesce(contractor_months.composite_denominator, 0) = 0 or catalogue.target is null then null
-            else
-                contractor_months.composite_numerator * 1000000
-                >= {{ micros('catalogue.target') }} * contractor_months.composite_denominator
-        end as meets_target,
-        true as meets_min_count
-    from contractor_months
-    inner join catalogue
-        on catalogue.kpi_code = 'composite_score'
-
-),
-
-all_kpis as (
-
-    select * from rates
-    union all
-    select * from penalties
-    union all
-    select * from composites
+    select * from {{ source('appdb', 'frozen_kpi') }}
 
 ),
 
 final as (
 
     select
-        months.month_label as month,
-        all_kpis.kpi_code,
-        all_kpis.grain,
-        all_kpis.contractor,
-        all_kpis.prefecture,
-        cast(all_kpis.numerator as decimal(38, 6)) as numerator,
-        cast(all_kpis.denominator as decimal(38, 6)) as denominator,
-        cast(all_kpis.value as decimal(38, 6)) as value,
-        cast(catalogue.target as decimal(38, 6)) as target,
-        catalogue.direction,
-        case when all_kpis.value is not null then all_kpis.meets_target and all_kpis.meets_min_count end as met,
-        catalogue.kpi_name_zh,
-        catalogue.unit
-    from all_kpis
-    inner join months
-        on all_kpis.month = months.month
-    inner join catalogue
-        on all_kpis.kpi_code = catalogue.kpi_code
+        computed.month,
+        computed.kpi_code,
+        computed.grain,
+        computed.contractor,
+        computed.prefecture,
+        computed.numerator,
+        computed.denominator,
+        computed.value,
+        computed.target,
+        computed.direction,
+        computed.met,
+        computed.kpi_name_zh,
+        computed.unit
+    from computed
+    where not exists (select 1 from frozen where frozen.month = computed.month)
+
+    union all
+
+    select
+        frozen.month,
+        frozen.kpi_code,
+        frozen.grain,
+        frozen.contractor,
+        frozen.prefecture,
+        cast(frozen.numerator as decimal(38, 6)) as numerator,
+        cast(frozen.denominator as decimal(38, 6)) as denominator,
+        cast(frozen.value as decimal(38, 6)) as value,
+        cast(frozen.target as decimal(38, 6)) as target,
+        frozen.direction,
+        frozen.met,
+        frozen.kpi_name_zh,
+        frozen.unit
+    from frozen
 
 )
 

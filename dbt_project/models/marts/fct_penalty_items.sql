@@ -1,6 +1,7 @@
 -- Every 元 of 考核扣款 traced to its ticket or technician: one row per (month,
 -- contractor, ticket or technician, reason). Positive = deduction, negative = bonus;
--- per (month, contractor) the amounts sum to fct_kpi's penalty_yuan.
+-- per (month, contractor) the amounts sum to fct_kpi's penalty_yuan. A closed month
+-- keeps the items stored when it was closed (access.md), like fct_kpi.
 with
 
 items as (
@@ -15,7 +16,13 @@ months as (
 
 ),
 
-final as (
+frozen as (
+
+    select * from {{ source('appdb', 'frozen_penalty_items') }}
+
+),
+
+computed as (
 
     select
         months.month_label as month,
@@ -32,6 +39,29 @@ final as (
     from items
     inner join months
         on items.month = months.month
+
+),
+
+final as (
+
+    select * from computed
+    where not exists (select 1 from frozen where frozen.month = computed.month)
+
+    union all
+
+    select
+        frozen.month,
+        frozen.contractor,
+        frozen.prefecture,
+        frozen.reason_code,
+        frozen.reason_zh,
+        frozen.ticket_id,
+        frozen.technician_id,
+        cast(frozen.item_count as bigint) as item_count,
+        cast(frozen.unit_amount_yuan as decimal(18, 2)) as unit_amount_yuan,
+        cast(frozen.amount_yuan as decimal(18, 2)) as amount_yuan,
+        frozen.detail
+    from frozen
 
 )
 

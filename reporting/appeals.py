@@ -1,0 +1,39 @@
+"""The figures appeals changed and the restatements of closed months, as the reader may see them.
+
+Both come from dbt marts (mart_kpi_adjustments, mart_restatements): the rule that
+an accepted appeal counts a ticket as compliant on one rule lives in the models;
+this module only reads, through whatever (scoped) reader it is given.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reporting.reader import DB
+
+ADJUSTMENTS = "marts.mart_kpi_adjustments"
+RESTATEMENTS = "marts.mart_restatements"
+
+
+def adjustments(db: DB, month: str | None = None) -> pd.DataFrame:
+    """Every KPI figure accepted appeals changed: before, after and the appeal ids behind it."""
+    where, params = ("WHERE month = ?", [month]) if month else ("", [])
+    sql = f"""
+        SELECT month, kpi_code, kpi_name_zh, grain, contractor, prefecture, numerator_before, numerator_after,
+               denominator, value_before, value_after, appeal_ids
+        FROM {ADJUSTMENTS} {where}
+        ORDER BY month, kpi_code, grain, contractor, prefecture
+    """
+    return db.df(sql, *params)
+
+
+def restatements(db: DB, month: str | None = None) -> pd.DataFrame:
+    """Closed months' KPI rows a re-run would have changed: frozen vs computed, and the files since closing."""
+    where, params = ("WHERE month = ?", [month]) if month else ("", [])
+    sql = f"""
+        SELECT month, kpi_code, kpi_name_zh, grain, contractor, prefecture, frozen_numerator, computed_numerator,
+               frozen_denominator, computed_denominator, frozen_value, computed_value, change, files
+        FROM {RESTATEMENTS} {where}
+        ORDER BY month, kpi_code, contractor, prefecture
+    """
+    return db.df(sql, *params)

@@ -1,0 +1,77 @@
+"""The contractor scope of reporting/scope.py on the real demo warehouse: own rows, aliases, fail closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.principal import Principal
+from reporting.reader import DirectDB
+from reporting.scope import RULES, OutOfScope, Scope, pseudonyms, scoped
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def db(warehouse: Path):
+    reader = DirectDB.open(warehouse)
+    yield reader
+    reader.close()
+
+
+def names(db: DirectDB) -> list[str]:
+    return db.df("SELECT DISTINCT contractor FROM marts.fct_kpi WHERE contractor <> '' ORDER BY 1")[
+        "contractor"
+    ].tolist()
+
+
+def test_every_relation_of_the_warehouse_has_a_rule(db: DirectDB) -> None:
+    rels = db.df(
+        "SELECT DISTINCT table_schema || '.' || table_name AS rel FROM information_schema.tables "
+        "WHERE table_schema IN ('marts', 'audit')"
+    )["rel"].tolist()
+    assert sorted(set(rels) - set(RULES)) == []
+
+
+@pytest.mark.parametrize("comparisons", [True, False])
+def test_a_contractor_sees_only_its_rows_and_aliases(db: DirectDB, comparisons: bool) -> None:
+    everyone = names(db)
+    assert len(everyone) >= 2
+    for own in everyone:
+        others = [n for n in everyone if n != own]
+        reader = scoped(db, Scope.for_principal(Principal("u", "contractor", own), None, comparisons=comparisons))
+        for rel, rule in RULES.items():
+            frame = reader.df(f"SELECT * FROM {rel}")
+            text = frame.astype(str).to_string()
+            assert not any(o in text for o in others), (own, rel)
+            if "contractor" in frame.columns and rule.kind in ("own", "hidden"):
+                assert set(frame["contractor"].dropna()) <= {own}, (own, rel)
+            if rule.kind == "figures" and not comparisons and "contractor" in frame.columns:
+                assert set(frame["contractor"].dropna()) <= {own}, (own, rel)
+        if comparisons:
+            shown = set(reader.df("SELECT DISTINCT contractor FROM marts.fct_kpi")["contractor"])
+            assert shown == {"", own, *pseudonyms(everyone, own).values()}
+
+
+def test_months_not_published_are_invisible(db: DirectDB) -> None:
+    own = names(db)[0]
+    months = db.df("SELECT DISTINCT month FROM marts.fct_kpi ORDER BY 1")["month"].tolist()
+    reader = scoped(db, Scope.for_principal(Principal("u", "contractor", own), {months[-1]}))
+    assert set(reader.df("SELECT DISTINCT month FROM marts.fct_kpi")["month"]) == {months[-1]}
+    assert reader.df("SELECT count(*) AS n FROM marts.mart_fault_tickets WHERE month <> ?", months[-1])["n"][0] == 0
+    nothing = scoped(db, Scope.for_principal(Principal("u", "contractor", own), set()))
+    assert nothing.df("SELECT count(*) AS n FROM marts.fct_kpi")["n"][0] == 0
+
+
+def test_an_unknown_relation_is_refused_and_the_department_sees_everything(db: DirectDB) -> None:
+    reader = scoped(db, Scope.for_principal(Principal("u", "contractor", names(db)[0]), None))
+    with pytest.raises(OutOfScope):
+        reader.df("SELECT * FROM marts.not_a_mart")
+    assert scoped(db, Scope.for_principal(Principal("a", "analyst"), None)) is db
+
+
+def test_aliases_are_stable_and_do_not_follow_the_names() -> None:
+    a = pseudonyms(["乙", "甲", "丙", "丁"], "甲")
+    assert a == pseudonyms(["丁", "丙", "乙", "甲"], "甲")
+    assert sorted(a.values()) == ["代维公司A", "代维公司B", "代维公司C"] and "甲" not in a
