@@ -32,7 +32,7 @@ def restatements(db: DB, month: str | None = None) -> pd.DataFrame:
     where, params = ("WHERE month = ?", [month]) if month else ("", [])
     sql = f"""
         SELECT month, kpi_code, kpi_name_zh, grain, contractor, prefecture, frozen_numerator, computed_numerator,
-               frozen_denominator, computed_denominator, frozen_value, computed_value, change, files
+               frozen_denominator, computed_denominator, frozen_value, computed_value, change_kind AS change, files
         FROM {RESTATEMENTS} {where}
         ORDER BY month, kpi_code, contractor, prefecture
     """

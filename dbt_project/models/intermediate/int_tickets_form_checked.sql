@@ -122,7 +122,7 @@ ruled as (
         on
             items.ticket_id = rulings.ticket_id
             and judged.contractor = rulings.contractor
-            and (rulings.item = items.item_code or rulings.item = items.item_name_zh)
+            and (items.item_code = rulings.item or items.item_name_zh = rulings.item)
 
 ),
 

@@ -34,7 +34,12 @@ final as (
         computed.kpi_name_zh,
         computed.unit
     from computed
-    where not exists (select 1 from frozen where frozen.month = computed.month)
+    where
+        not exists (
+            select 1
+            from frozen
+            where frozen.month = computed.month
+        )
 
     union all
 

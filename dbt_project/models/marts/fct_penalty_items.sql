@@ -45,7 +45,12 @@ computed as (
 final as (
 
     select * from computed
-    where not exists (select 1 from frozen where frozen.month = computed.month)
+    where
+        not exists (
+            select 1
+            from frozen
+            where frozen.month = computed.month
+        )
 
     union all
 

@@ -36,7 +36,7 @@ compared as (
             when frozen.kpi_code is null then 'added'
             when computed.kpi_code is null then 'removed'
             else 'changed'
-        end as change
+        end as change_kind
     from frozen
     full outer join computed
         on
@@ -92,7 +92,7 @@ final as (
         cast(compared.computed_numerator as decimal(38, 6)) as computed_numerator,
         cast(compared.computed_denominator as decimal(38, 6)) as computed_denominator,
         cast(compared.computed_value as decimal(38, 6)) as computed_value,
-        compared.change,
+        compared.change_kind,
         coalesce(files.files, '') as files
     from compared
     left join {{ ref('kpi_catalogue') }} as catalogue
