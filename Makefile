@@ -15,7 +15,7 @@ DAGSTER_PORT ?= 3000
 SENSOR ?= off
 DAGSTER_ENV := DAGSTER_HOME=$(CURDIR)/data/dagster_home DAIWEI_INBOX=$(CURDIR)/$(INBOX)
 
-.PHONY: help setup uv system-packages venv manifest demo demo-data build serve dagster test lint typecheck sqlfluff pytest contract chaos bench clean
+.PHONY: help setup uv system-packages venv manifest demo demo-data demo-accounts build serve dagster test lint typecheck sqlfluff pytest contract chaos bench clean
 
 help:
 	@echo "make demo   - set up, generate the sample delivery, build the warehouse through Dagster, serve the dashboard"
@@ -50,7 +50,10 @@ build: setup
 serve: venv  # `daiwei serve` prints the address, once
 	$(UV) run --frozen daiwei serve --port $(PORT) --warehouse $(WAREHOUSE)
 
-demo: setup demo-data build serve
+demo-accounts: venv  # one admin, analyst, auditor and one account per contractor; passwords printed once
+	$(UV) run --frozen daiwei demo-accounts --warehouse $(WAREHOUSE)
+
+demo: setup demo-data build demo-accounts serve
 
 # The inbox sensor starts a run (and republishes the warehouse) for every new file in $(INBOX): it is set
 # to SENSOR (off unless SENSOR=on) each time, before the UI starts. The schedules stay as the UI left them

@@ -23,6 +23,13 @@ Two readers share one interface (`DB`): `CachedDB` for the Streamlit pages,
 `DirectDB` for the pack and the benchmark, so all three run the very same
 query functions of `reporting.queries`. Both mask personal data
 (`reporting.masking.mask_frame`) before anything is shown or written.
+
+`db()` hands the pages the cached reader wrapped in the signed-in person's scope
+(`reporting.scope.scoped`): a contractor's every query, on every page and every
+download, sees its own rows and the other contractors only as 代维公司A/B/…, and
+only the months published to it. Pages never filter by contractor for security;
+nobody signed in gets no reader at all. `unscoped_db()` is for the department's
+actions that need the whole warehouse (closing a month takes its snapshot).
 """
 
 from __future__ import annotations
@@ -37,11 +44,13 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from app import auth
 from core.settings import Settings
 from reporting.masking import mask_frame
 from reporting.reader import DB, DirectDB, catalog
+from reporting.scope import scoped
 
-__all__ = ["DB", "CachedDB", "DirectDB", "current_warehouse", "db"]
+__all__ = ["DB", "CachedDB", "DirectDB", "current_warehouse", "db", "unscoped_db"]
 
 
 def current_warehouse() -> Path:
@@ -149,13 +158,29 @@ class CachedDB:
         return list(_cached_catalog(self.path, self.version).get(relation, []))
 
 
-def db() -> CachedDB | None:
+def unscoped_db() -> CachedDB | None:
     """The reader for this rerun (the file published now), or None when nothing has been published yet.
 
     Called once per interaction: a replaced file's connection is closed here, so no handle on it
-    survives the next interaction of any session.
+    survives the next interaction of any session. Not scoped: only `db()` and the department's
+    month actions call it.
     """
     path = current_warehouse()
     version = Version.of(path)
     _PUBLISHED.refresh(str(path), version)
     return CachedDB(path, version) if version is not None else None
+
+
+def db() -> DB | None:
+    """The signed-in person's reader for this rerun: the published file, scoped once (None: nothing to read)."""
+    who = auth.current()
+    if who is None:
+        return None
+    reader = unscoped_db()
+    return None if reader is None else scoped(reader, who.scope)
+
+
+def published_at() -> float | None:
+    """When the published file was written (the sidebar's "data as of")."""
+    version = Version.of(current_warehouse())
+    return None if version is None else version.mtime

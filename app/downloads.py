@@ -12,6 +12,10 @@ Both files are inert (edge rule 11): the CSV goes through `core.inert.csv_bytes`
 columns a page names in `numeric` hold numbers it formatted itself, such as
 "-1,240 元", and stay as they are), and the workbook is written by the pack's
 `Book`, which writes every text as a string cell, never as a formula.
+
+Every click is on the audit trail ('download', the file name): the button's
+`on_click` records it for the person who drew the page. The frame itself comes
+from the page's scoped reader, so a contractor's file holds what its page shows.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Callable, Collection
 import pandas as pd
 import streamlit as st
 
+from app import auth
 from core.inert import csv_bytes
 from reporting.i18n import t
 from reporting.masking import mask_frame
@@ -49,8 +54,13 @@ def to_xlsx(df: pd.DataFrame, sheet: str) -> bytes:
     return buf.getvalue()
 
 
+def _record_download(who: auth.Who | None, file_name: str) -> None:
+    auth.record("download", file_name, who=who)
+
+
 def download_buttons(df: Frame, name: str, key: str, numeric: Collection[str] = ()) -> None:
     """CSV and Excel buttons for a table; `numeric` names the columns of numbers the page formatted."""
+    who = auth.current()  # the callback runs at the start of the next rerun: bind the person now
     c1, c2, _ = st.columns([1.3, 1.3, 5.4])
     c1.download_button(
         t("download_csv"),
@@ -58,7 +68,8 @@ def download_buttons(df: Frame, name: str, key: str, numeric: Collection[str] = 
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
-        on_click="ignore",
+        on_click=_record_download,
+        args=(who, f"{name}.csv"),
         icon=":material/download:",
     )
     c2.download_button(
@@ -67,6 +78,7 @@ def download_buttons(df: Frame, name: str, key: str, numeric: Collection[str] = 
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
-        on_click="ignore",
+        on_click=_record_download,
+        args=(who, f"{name}.xlsx"),
         icon=":material/download:",
     )

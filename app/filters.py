@@ -1,5 +1,9 @@
 """The sidebar's pickers (month, contractor, prefecture, county), shared by every page.
 
+The lists come from the signed-in person's scoped reader: a contractor is offered the
+months published to it, and itself beside the others as 代维公司A/B/… (its own name by
+default). A value set by hand that the lists do not hold falls back to the default.
+
 They are drawn once, by `streamlit_app.py`, before the page runs, under fixed keys
 in st.session_state: a person who picks 2026-09, 铁通 and 城东 on the overview finds
 the same choice on every other page. Pages read the choice with `current()`; the
@@ -14,10 +18,11 @@ from datetime import datetime
 
 import streamlit as st
 
-from app.data import CachedDB, db
+from app import auth
+from app.data import db, published_at
 from reporting import queries
 from reporting.i18n import ALL, t, tf
-from reporting.reader import missing
+from reporting.reader import DB, missing
 
 MONTH_KEY, CONTRACTOR_KEY, PREFECTURE_KEY, COUNTY_KEY = "month", "contractor", "prefecture", "county"
 
@@ -45,9 +50,9 @@ def sidebar() -> None:
     if st.session_state.get(MONTH_KEY) not in months:
         st.session_state[MONTH_KEY] = months[0]
     st.sidebar.selectbox(t("month"), months, key=MONTH_KEY)
-    options = [ALL, *queries.contractors(reader)]
+    options = [ALL, *queries.contractors(reader)]  # a contractor: itself and 代维公司A/B/… (the scoped reader's)
     if st.session_state.get(CONTRACTOR_KEY) not in options:
-        st.session_state[CONTRACTOR_KEY] = ALL
+        st.session_state[CONTRACTOR_KEY] = _own(options)
     everyone = t("all_contractors")  # made now: format_func may run outside the script run
     st.sidebar.selectbox(
         t("contractor"),
@@ -56,7 +61,13 @@ def sidebar() -> None:
         format_func=lambda c: everyone if c == ALL else c,
     )
     _place(reader)
-    _freshness(reader)
+    _freshness()
+
+
+def _own(options: list[str]) -> str:
+    """A contractor's picker opens on its own name; the department's on every contractor."""
+    p = auth.principal()
+    return p.contractor if p is not None and p.contractor and p.contractor in options else ALL
 
 
 def _picker(label: str, key: str, options: list[str], everywhere: str) -> str:
@@ -66,7 +77,7 @@ def _picker(label: str, key: str, options: list[str], everywhere: str) -> str:
     return str(st.sidebar.selectbox(label, options, key=key, format_func=lambda v: everywhere if v == ALL else v))
 
 
-def _place(reader: CachedDB) -> None:
+def _place(reader: DB) -> None:
     """Prefecture, then county within it: both carry across pages like the month and the contractor."""
     prefecture = _picker(t("prefecture"), PREFECTURE_KEY, queries.prefectures(reader), t("all_prefectures"))
     counties = queries.counties(reader, prefecture) if prefecture != ALL else []
@@ -76,8 +87,11 @@ def _place(reader: CachedDB) -> None:
         st.session_state[COUNTY_KEY] = ALL
 
 
-def _freshness(reader: CachedDB) -> None:
-    stamp = datetime.fromtimestamp(reader.mtime).strftime("%Y-%m-%d %H:%M")
+def _freshness() -> None:
+    mtime = published_at()
+    if mtime is None:
+        return
+    stamp = datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M")
     st.sidebar.caption(f"{t('data_as_of')}: {stamp} · {t('masked_note')}")
 
 
@@ -90,7 +104,7 @@ def current() -> Selection:
     )
 
 
-def ready() -> tuple[CachedDB, Selection] | None:
+def ready() -> tuple[DB, Selection] | None:
     """The reader and the selection, or None after telling the person what is missing."""
     reader = db()
     if reader is None:

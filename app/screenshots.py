@@ -43,19 +43,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(warehouse: Path, port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
-    """A Streamlit server on the warehouse for the duration of the block; yields its base URL."""
-    with serve_process(warehouse, port, timeout) as (url, _proc):
+def serve(warehouse: Path, port: int | None = None, timeout: float = 60.0, app_db: str | None = None) -> Iterator[str]:
+    """A Streamlit server on the warehouse (and application database) for the block; yields its base URL."""
+    with serve_process(warehouse, port, timeout, app_db) as (url, _proc):
         yield url
 
 
 @contextlib.contextmanager
 def serve_process(
-    warehouse: Path, port: int | None = None, timeout: float = 60.0
+    warehouse: Path, port: int | None = None, timeout: float = 60.0, app_db: str | None = None
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """As `serve`, and the server process too (tests look at the files it holds open)."""
     port = port or free_port()
     env = dict(os.environ, DAIWEI_WAREHOUSE=str(warehouse))
+    if app_db:
+        env["DAIWEI_APP_DB"] = app_db
     cmd = [
         sys.executable,
         "-m",
@@ -107,6 +109,31 @@ def wait_drawn(page, has_chart: bool, timeout_ms: int = 45_000) -> None:  # type
     page.wait_for_timeout(800)  # let the last charts lay out
 
 
+def sign_in(page, username: str, password: str, timeout_ms: int = 45_000) -> None:  # type: ignore[no-untyped-def]
+    """Fill the sign-in form (if it is there) and wait until the page behind it has its title.
+
+    A browser reload starts a new Streamlit session, which is signed out: call this after every
+    `goto` / `reload`. The form keeps the address, so the page asked for opens after the sign-in."""
+    # either the form (signed out) or the navigation (still signed in): the title alone comes first
+    page.wait_for_selector("input[type='password'], [data-testid='stSidebarNav']", timeout=timeout_ms)
+    password_box = page.locator("input[type='password']")
+    if password_box.count() == 0:
+        return
+    page.locator("input[type='text']").first.fill(username)
+    password_box.first.fill(password)
+    page.locator("[data-testid='stFormSubmitButton'] button").first.click()
+    page.wait_for_selector("input[type='password']", state="detached", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout_ms)
+    page.wait_for_selector("h1", timeout=timeout_ms)
+
+
+def open_page(page, url: str, username: str, password: str, has_chart: bool) -> None:  # type: ignore[no-untyped-def]
+    """Go to a page's address, sign in there, and wait until it has drawn."""
+    page.goto(url, wait_until="networkidle")
+    sign_in(page, username, password)
+    wait_drawn(page, has_chart)
+
+
 _CONTENT_HEIGHT_JS = (
     "() => { const m = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"
     " return m ? m.scrollHeight + 60 : document.body.scrollHeight; }"
@@ -119,13 +146,21 @@ def page_url(base: str, path: str) -> str:
 
 
 def shoot(
-    warehouse: Path, out_dir: Path, only: list[str] | None = None, width: int = 1440, max_height: int = 4200
+    warehouse: Path,
+    out_dir: Path,
+    only: list[str] | None = None,
+    width: int = 1440,
+    max_height: int = 4200,
+    *,
+    app_db: str | None = None,
+    username: str = "admin",
+    password: str = "",
 ) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with serve(warehouse) as url, sync_playwright() as pw:
+    with serve(warehouse, app_db=app_db) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": 1000})
@@ -133,8 +168,7 @@ def shoot(
                 if only and path not in only:
                     continue
                 page.set_viewport_size({"width": width, "height": 1000})
-                page.goto(page_url(url, path), wait_until="networkidle")
-                wait_drawn(page, has_chart)
+                open_page(page, page_url(url, path), username, password, has_chart)
                 # Streamlit scrolls inside its main block: grow the window to the content instead
                 height = page.evaluate(_CONTENT_HEIGHT_JS)
                 target = out_dir / f"{name}.png"
@@ -157,8 +191,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warehouse", required=True)
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--page", action="append", help="only this url path (repeatable)")
+    ap.add_argument("--app-db", default=None, help="the application database (default: $DAIWEI_APP_DB)")
+    ap.add_argument("--user", default="admin", help="the account to sign in with (password on standard input)")
     args = ap.parse_args(argv)
-    for p in shoot(Path(args.warehouse).resolve(), Path(args.out), args.page):
+    password = os.environ.get("DAIWEI_SCREENSHOT_PASSWORD") or sys.stdin.readline().rstrip("\n")
+    shots = shoot(
+        Path(args.warehouse).resolve(),
+        Path(args.out),
+        args.page,
+        app_db=args.app_db,
+        username=args.user,
+        password=password,
+    )
+    for p in shots:
         print(f"{p} ({p.stat().st_size // 1024} KB)")
     return 0
 

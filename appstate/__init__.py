@@ -6,7 +6,17 @@ only `core` and third-party libraries; the CLI and the app call these functions,
 build reads the rulings and month states from here as a dbt source.
 """
 
-from appstate.accounts import Account, LockoutPolicy, SignIn, add_user, disable_user, get_account, list_users, sign_in
+from appstate.accounts import (
+    Account,
+    LockoutPolicy,
+    SignIn,
+    add_user,
+    disable_user,
+    get_account,
+    list_users,
+    set_password,
+    sign_in,
+)
 from appstate.appeals import RULES, Appeal, appeal_rows_for_build, file_appeal, list_appeals, rule_appeal
 from appstate.audit import ACTIONS, AuditEntry, VerifyResult, entries, record, verify
 from appstate.db import AppDB, connect
@@ -56,6 +66,7 @@ __all__ = [
     "record",
     "reopen_month",
     "rule_appeal",
+    "set_password",
     "sign_in",
     "verify",
     "visible_months",

@@ -137,6 +137,23 @@ def add_user(
         return _account(row)
 
 
+def set_password(app: AppDB, username: str, password: str, *, actor: Principal, now: datetime | None = None) -> Account:
+    """Give an account a new password (admin only); a lock and the failure count are cleared with it."""
+    target = f"set password of {username}"
+    with attempt(app, actor, "user_change", target), app.writing() as s:
+        _require_admin(actor)
+        row = s.get(UserRow, username)
+        if row is None:
+            raise Invalid(f"没有这个账号 / no such account: {username}")
+        if not password:
+            raise Invalid("密码不能为空 / the password must not be empty")
+        row.password_hash = _hasher().hash(password)
+        row.failed_in_a_row = 0
+        row.locked_until = None
+        append(s, actor=actor, action="user_change", target=target, now=now)
+        return _account(row)
+
+
 def list_users(app: AppDB) -> list[Account]:
     with app.session() as s:
         return [_account(r) for r in s.execute(select(UserRow).order_by(UserRow.username)).scalars()]

@@ -99,16 +99,31 @@ def cases(db: DB, month: str, contractor: str) -> dict[str, Callable[[], None]]:
 def render_times(warehouse: str | None) -> None:
     """Whole pages through Streamlit's AppTest (queries + pandas + plotly + protobuf), caches cleared first."""
     import os
+    import secrets
+    import tempfile
 
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    import appstate
+    from app.auth import PASSWORD_KEY, SUBMIT_KEY, USER_KEY
+    from core.principal import Principal
     from core.warehouse import warehouse_path
 
     os.environ["DAIWEI_WAREHOUSE"] = str(warehouse_path(warehouse))
+    # The dashboard serves only its sign-in form to an anonymous visitor: sign in as a throwaway admin.
+    password = secrets.token_urlsafe(12)
+    url = "sqlite:///" + str(Path(tempfile.mkdtemp(prefix="daiwei-bench-")) / "app.db")
+    app_db = appstate.connect(url)
+    appstate.add_user(app_db, "bench", "admin", password, actor=Principal("bench", "admin"))
+    app_db.dispose()
+    os.environ["DAIWEI_APP_DB"] = url
     app = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
     at = AppTest.from_file(app, default_timeout=120)
     at.run()
+    at.text_input(key=USER_KEY).input("bench")
+    at.text_input(key=PASSWORD_KEY).input(password)
+    at.button(key=SUBMIT_KEY).click().run()
     print(f"\n{'page (full render, AppTest)':44s} {'cold (s)':>10s} {'cached (s)':>11s}")
     for page in ("overview", "comparison", "areas", "faults", "ledgers", "loads"):
         st.cache_data.clear()

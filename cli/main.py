@@ -167,9 +167,10 @@ def _parser() -> argparse.ArgumentParser:
         f"(default: $DAIWEI_HOST, else {DEFAULT_HOST}, this machine only)",
     )
 
-    from cli.people import register
+    from cli import demo_accounts, people
 
-    COMMANDS.update(register(command, _settings))
+    COMMANDS.update(people.register(command, _settings))
+    COMMANDS.update(demo_accounts.register(command, _settings))
     return p
 
 
@@ -357,7 +358,7 @@ def dashboard_url(host: str, port: int) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     app = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
-    env = dict(os.environ, DAIWEI_WAREHOUSE=str(settings.warehouse))
+    env = dict(os.environ, DAIWEI_WAREHOUSE=str(settings.warehouse), DAIWEI_APP_DB=settings.app_db)
     where = "" if settings.host in ("127.0.0.1", "localhost", "::1") else f" (监听 / listening on {settings.host})"
     # The one line with the address: Streamlit's own welcome message is off (serve_command).
     print(

@@ -335,6 +335,7 @@ APPEAL_COLUMNS = (
     "ruled_at",
     "note",
 )
+CHANGED = "changed_figures"  # cli.md: "the figures they changed" (after the run that applied the ruling)
 
 
 def _appeal_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -345,11 +346,26 @@ def _appeal_list(args: argparse.Namespace, settings: Settings) -> int:
         check_month(args.month)
     with acting_as(settings) as (app, who):
         appeals = appstate.list_appeals(app, actor=who, month=args.month)
-        rows = [[_iso(getattr(ap, c)) for c in APPEAL_COLUMNS] for ap in appeals]
-        n = write_csv(out, APPEAL_COLUMNS, rows, bom=True, numeric=("appeal_id",))
+        changed = _changed_figures(settings, app, who)
+        rows = [[*(_iso(getattr(ap, c)) for c in APPEAL_COLUMNS), changed.get(ap.appeal_id, "")] for ap in appeals]
+        n = write_csv(out, [*APPEAL_COLUMNS, CHANGED], rows, bom=True, numeric=("appeal_id",))
         appstate.record(app, actor=who, action="export", target=f"appeals {args.month or 'all months'} -> {out}")
     print(f"已导出 / exported {n} appeals: {out}")
     return EXIT_OK
+
+
+def _changed_figures(settings: Settings, app: AppDB, who: Principal) -> dict[int, str]:
+    """The figures each accepted appeal changed, through the acting principal's scope (none without a warehouse)."""
+    if not Path(settings.warehouse).exists():
+        return {}
+    from reporting.appeals import figures_by_appeal
+    from reporting.scope import Scope, scoped
+
+    db = _warehouse(settings)
+    try:
+        return figures_by_appeal(scoped(db, Scope.for_principal(who, appstate.visible_months(app, who))))
+    finally:
+        db.close()
 
 
 # --- audit ---------------------------------------------------------------------------------------------------

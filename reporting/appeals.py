@@ -37,3 +37,22 @@ def restatements(db: DB, month: str | None = None) -> pd.DataFrame:
         ORDER BY month, kpi_code, contractor, prefecture
     """
     return db.df(sql, *params)
+
+
+def figures_by_appeal(db: DB) -> dict[int, str]:
+    """For each accepted appeal id, the contractor-grain figures it changed: 'kpi before → after; …'."""
+    frame = adjustments(db)
+    frame = frame[frame["grain"] == "contractor"]
+    out: dict[int, list[str]] = {}
+    for row in frame.itertuples(index=False):
+        text = f"{row.kpi_code} {_num(row.value_before)} → {_num(row.value_after)}"
+        for part in str(row.appeal_ids or "").split(","):
+            if part.strip().isdigit():
+                out.setdefault(int(part), []).append(text)
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
+def _num(value: object) -> str:
+    if value is None or value != value:  # NULL / NaN
+        return ""
+    return f"{float(value):.6f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]

@@ -10,7 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from reporting.labels import AREA_SUPPORT_NAMES, DATASET_NAMES, LABELS, REASON_NAMES, VALUE_NAMES
+from reporting.labels import (
+    APPEAL_STATES,
+    AREA_SUPPORT_NAMES,
+    AUDIT_ACTIONS,
+    AUDIT_OUTCOMES,
+    DATASET_NAMES,
+    LABELS,
+    MONTH_STATES,
+    REASON_NAMES,
+    RULE_NAMES,
+    VALUE_NAMES,
+)
 
 ALL = ""  # the contractor picker's "all contractors" value (the marts' '' = all)
 
@@ -64,6 +75,28 @@ def reason_name(code: str) -> str:
 
 def support_name(relation: str) -> str:
     return _pick(AREA_SUPPORT_NAMES, relation)
+
+
+def rule_name(code: str) -> str:
+    """An appeal's rule (appstate.RULES) in words: 处理及时, 接单及时, 回单项, 现场照片."""
+    return _pick(RULE_NAMES, code)
+
+
+def appeal_state_name(code: str) -> str:
+    return _pick(APPEAL_STATES, code)
+
+
+def month_state_name(code: str) -> str:
+    return _pick(MONTH_STATES, code)
+
+
+def action_name(code: str) -> str:
+    """An audit-trail action (sign_in, download, close_month, …) in words."""
+    return _pick(AUDIT_ACTIONS, code)
+
+
+def outcome_name(code: str) -> str:
+    return _pick(AUDIT_OUTCOMES, code)
 
 
 def contractor_label(contractor: str) -> str:

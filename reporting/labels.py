@@ -71,6 +71,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "faults": ("故障分析", "Fault causes"),
     "ledgers": ("台帐核查", "Ledgers"),
     "loads": ("数据加载", "Data loads"),
+    "appeals": ("申诉", "Appeals"),
+    "months": ("月度", "Months"),
+    "audit": ("审计", "Audit"),
 }
 
 OVERVIEW: dict[str, tuple[str, str]] = {
@@ -277,6 +280,162 @@ LOADS: dict[str, tuple[str, str]] = {
     "status_rejected": ("拒绝", "rejected"),
 }
 
+ACCESS: dict[str, tuple[str, str]] = {
+    # sign-in (app/auth.py)
+    "sign_in_title": ("代维KPI看板 · 登录", "Contractor KPI dashboard · sign in"),
+    "sign_in_caption": ("请使用网络部发放的账号登录。", "Sign in with the account the network department gave you."),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "sign_in": ("登录", "Sign in"),
+    "sign_out": ("退出登录", "Sign out"),
+    "sign_in_bad": ("用户名或密码错误。", "Wrong username or password."),
+    "sign_in_locked": (
+        "连续登录失败次数过多，账号已锁定至 {time}，请届时再试。",
+        "Too many failed sign-ins: the account is locked until {time}.",
+    ),
+    "sign_in_locked_plain": (
+        "连续登录失败次数过多，账号暂时锁定，请稍后再试。",
+        "Too many failed sign-ins: the account is locked for now.",
+    ),
+    "sign_in_disabled": ("该账号已停用，请联系网络部管理员。", "This account is disabled: ask the network department."),
+    "sign_in_oidc_caption": ("或使用公司统一身份认证：", "Or use the company identity provider:"),
+    "sign_in_oidc": ("使用企业账号登录", "Sign in with the company account"),
+    "sign_in_oidc_refused": (
+        "企业账号已登录，但未分配看板角色，请联系网络部管理员。",
+        "Signed in at the identity provider, but no dashboard role is assigned: ask the network department.",
+    ),
+    "refused_page": ("你的角色无权查看此页。", "Your role may not open this page."),
+    "acted_ok": ("已完成。", "Done."),
+    # 申诉 (app/views/appeals.py)
+    "appeals_title": ("申诉", "Appeals"),
+    "appeals_caption": (
+        "代维公司可在月份发布后的申诉期内，对本公司的一张工单就一项规则提出申诉；网络部管理员裁定。"
+        "裁定在下一次运行（daiwei run）后才计入各项数值。",
+        "During a month's appeal window a contractor may appeal one rule on one of its own tickets; "
+        "the network department rules. Rulings take effect at the next run (daiwei run).",
+    ),
+    "appeal_file": ("提出申诉", "File an appeal"),
+    "appeal_month": ("申诉月份", "Month"),
+    "appeal_ticket": ("工单编号", "Ticket"),
+    "appeal_rule": ("申诉规则", "Rule"),
+    "appeal_item": (
+        "项目（回单项或照片类别，按规则需要填写）",
+        "Item (form item or photo kind, where the rule needs one)",
+    ),
+    "appeal_reason": ("申诉理由", "Reason"),
+    "appeal_evidence": ("证据说明", "Evidence"),
+    "appeal_submit": ("提交申诉", "Submit the appeal"),
+    "appeal_no_open_month": (
+        "目前没有处于申诉期的已发布月份。",
+        "No published month is in its appeal window now.",
+    ),
+    "appeal_unknown_ticket": (
+        "该月份没有这张工单，或它不属于你的公司。",
+        "No such ticket in this month, or it is not your company's.",
+    ),
+    "appeal_need_ticket": ("请填写工单编号和申诉理由。", "Give the ticket and the reason."),
+    "appeal_filed": ("申诉已提交，编号 {id}。", "Appeal {id} filed."),
+    "appeal_rule_head": ("裁定申诉", "Rule on appeals"),
+    "appeal_pending_none": ("没有待裁定的申诉。", "No appeal is waiting for a ruling."),
+    "appeal_pick": ("待裁定的申诉", "Pending appeal"),
+    "appeal_note": ("裁定说明", "Note"),
+    "appeal_accept": ("采纳", "Accept"),
+    "appeal_reject": ("驳回", "Reject"),
+    "appeal_ruled": (
+        "申诉 {id} 已裁定：{state}。下一次运行后生效。",
+        "Appeal {id} ruled: {state}. It takes effect at the next run.",
+    ),
+    "appeal_list": ("申诉清单", "Appeals"),
+    "appeal_none": ("还没有申诉。", "No appeals yet."),
+    "appeal_adjusted": ("申诉调整后的数值", "Figures adjusted by appeals"),
+    "appeal_adjusted_caption": (
+        "采纳的申诉使相关工单在该规则上计为合格：下表为调整前、调整后的数值及其依据的申诉（以最近一次运行为准）。",
+        "An accepted appeal counts the ticket as compliant on that rule: each figure before and after, "
+        "and the appeals behind it (as of the last run).",
+    ),
+    "appeal_adjusted_none": ("本月没有因申诉而调整的数值。", "No figure of this month is adjusted by an appeal."),
+    "col_appeal_id": ("申诉编号", "Appeal"),
+    "col_rule": ("规则", "Rule"),
+    "col_item": ("项目", "Item"),
+    "col_evidence": ("证据", "Evidence"),
+    "col_state": ("状态", "State"),
+    "col_filed_by": ("提交人", "Filed by"),
+    "col_filed_at": ("提交时间", "Filed at"),
+    "col_ruled_by": ("裁定人", "Ruled by"),
+    "col_ruled_at": ("裁定时间", "Ruled at"),
+    "col_numerator_before": ("调整前分子", "Numerator before"),
+    "col_numerator_after": ("调整后分子", "Numerator after"),
+    "col_value_before": ("调整前数值", "Value before"),
+    "col_value_after": ("调整后数值", "Value after"),
+    "col_appeal_ids": ("依据申诉", "Appeals"),
+    "col_grain": ("粒度", "Grain"),
+    # 月度 (app/views/months.py)
+    "months_title": ("月度发布与关账", "Months: publishing and closing"),
+    "months_caption": (
+        "草稿：仅网络部可见；已发布：代维公司可见，申诉期内可确认或申诉；已关账：数值冻结，以后的运行只列出重算差异。",
+        "Draft: the department only; open: published to the contractors, who confirm or appeal during the "
+        "window; closed: figures frozen, later runs only list what would change.",
+    ),
+    "months_states": ("各月状态", "State of each month"),
+    "months_action": ("月份操作", "Month actions"),
+    "months_pick": ("选择月份", "Month"),
+    "month_open": ("发布（开始申诉期）", "Open (start the appeal window)"),
+    "month_close": ("关账（冻结数值）", "Close (freeze the figures)"),
+    "month_reopen": ("重新打开", "Reopen"),
+    "month_reopen_reason": ("重新打开的原因（必填）", "Reason for reopening (required)"),
+    "month_reason_needed": ("重新打开月份必须填写原因。", "Reopening a month needs a reason."),
+    "month_confirm": ("确认本月数值", "Confirm this month's figures"),
+    "month_confirm_none": ("没有可确认的已发布月份。", "No open month to confirm."),
+    "month_confirmed_self": ("本公司已确认", "Confirmed by us"),
+    "month_not_confirmed": ("本公司未确认", "Not confirmed by us"),
+    "months_none": ("仓库中还没有任何月份。", "The warehouse holds no month yet."),
+    "restatements": ("关账后的重算差异", "Restatements after closing"),
+    "restatements_caption": (
+        "已关账月份的数值保持冻结；以下为之后的运行若重算将改变的KPI行，以及导致变化的输入文件。",
+        "A closed month keeps its frozen figures; these are the KPI rows a later run would change, "
+        "and the input files that caused it.",
+    ),
+    "restatements_none": ("没有重算差异。", "No restatement."),
+    "col_state_since": ("发布时间", "Opened"),
+    "col_window_ends": ("申诉截止", "Appeal window ends"),
+    "col_closed_at": ("关账时间", "Closed"),
+    "col_reopened_reason": ("重新打开原因", "Reopened because"),
+    "col_confirmed_by": ("已确认的代维公司", "Confirmed by"),
+    "col_frozen_value": ("冻结数值", "Frozen value"),
+    "col_computed_value": ("重算数值", "Recomputed value"),
+    "col_frozen_numerator": ("冻结分子", "Frozen numerator"),
+    "col_computed_numerator": ("重算分子", "Recomputed numerator"),
+    "col_frozen_denominator": ("冻结分母", "Frozen denominator"),
+    "col_computed_denominator": ("重算分母", "Recomputed denominator"),
+    "col_files": ("相关输入文件", "Input files"),
+    # 审计 (app/views/audit.py)
+    "audit_title": ("审计日志", "Audit trail"),
+    "audit_caption": (
+        "只增不改的操作记录，最新在前；每条记录带有上一条和本条的SHA-256，校验可证明没有记录被修改或删除。",
+        "The append-only record, newest first; each entry carries the SHA-256 of the previous entry and its "
+        "own, so the check proves that nothing was edited or removed.",
+    ),
+    "audit_action": ("操作", "Action"),
+    "audit_all_actions": ("全部操作", "All actions"),
+    "audit_user": ("用户", "User"),
+    "audit_all_users": ("全部用户", "All users"),
+    "audit_verify": ("校验", "Verify"),
+    "audit_intact": ("审计日志完整：已校验 {n} 条记录。", "The trail is intact: {n} entries checked."),
+    "audit_broken": (
+        "审计日志被改动：第一条不符的记录是 {id}。",
+        "The trail was altered: the first broken entry is {id}.",
+    ),
+    "audit_shown": ("显示最近 {n} 条记录。", "The latest {n} entries."),
+    "col_entry": ("编号", "Entry"),
+    "col_at": ("时间", "Time"),
+    "col_user": ("用户", "User"),
+    "col_role": ("角色", "Role"),
+    "col_action": ("操作", "Action"),
+    "col_target": ("对象", "Target"),
+    "col_outcome": ("结果", "Outcome"),
+    "col_hash": ("本条哈希", "Entry hash"),
+}
+
 LABELS: dict[str, tuple[str, str]] = {
     **COMMON,
     **PAGES,
@@ -287,6 +446,7 @@ LABELS: dict[str, tuple[str, str]] = {
     **TIMELINESS,
     **LEDGERS,
     **LOADS,
+    **ACCESS,
 }
 
 DATASET_NAMES: dict[str, tuple[str, str]] = {
@@ -322,6 +482,48 @@ AREA_SUPPORT_NAMES: dict[str, tuple[str, str]] = {
     "mart_acceptance_quality": ("工程验收质量", "Acceptance quality"),
     "mart_breaches": ("超时工单清单", "Breach list"),
     "mart_technician_penalties": ("技术员扣款", "Technician penalties"),
+}
+
+# What an appeal is about (appstate.RULES), the state of an appeal and of a month, the trail's actions.
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "timeliness": ("处理及时", "Timeliness"),
+    "ack": ("接单及时", "Acknowledgement"),
+    "form_item": ("回单项", "Form item"),
+    "photo": ("现场照片", "Site photo"),
+}
+APPEAL_STATES: dict[str, tuple[str, str]] = {
+    "pending": ("待裁定", "pending"),
+    "accepted": ("采纳", "accepted"),
+    "rejected": ("驳回", "rejected"),
+}
+MONTH_STATES: dict[str, tuple[str, str]] = {
+    "draft": ("草稿", "draft"),
+    "open": ("已发布", "open"),
+    "closed": ("已关账", "closed"),
+}
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "sign_in": ("登录", "sign-in"),
+    "sign_in_failed": ("登录失败", "failed sign-in"),
+    "view": ("查看", "view"),
+    "download": ("下载", "download"),
+    "export": ("导出", "export"),
+    "pack": ("月报", "pack"),
+    "appeal": ("申诉", "appeal"),
+    "ruling": ("裁定", "ruling"),
+    "confirm": ("确认", "confirmation"),
+    "open_month": ("发布月份", "month opened"),
+    "close_month": ("关账", "month closed"),
+    "reopen_month": ("重新打开月份", "month reopened"),
+    "user_change": ("账号变更", "account change"),
+}
+AUDIT_OUTCOMES: dict[str, tuple[str, str]] = {
+    "ok": ("成功", "ok"),
+    "bad_password": ("密码错误", "wrong password"),
+    "unknown_user": ("用户不存在", "unknown user"),
+    "locked": ("已锁定", "locked"),
+    "disabled": ("已停用", "disabled"),
+    "denied": ("无权限", "denied"),
+    "invalid": ("无效请求", "invalid"),
 }
 
 # The fields a ledger line is compared on (mart_ledger_findings.field_name): seed ledger_fields.

@@ -190,3 +190,33 @@ def build_quality_inputs(db: Path) -> None:
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     p = subprocess.run(cmd, cwd=project.parent, env=env, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout[-4000:] + p.stderr[-2000:]
+
+
+@pytest.fixture(scope="session")
+def app_accounts(demo_run: dict, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One application database per session for the dashboard modules: admin, analyst, auditor and one
+    account per demo contractor (tests/apptest_auth.py), all with the same test password."""
+    from tests.apptest_auth import make_app_db
+
+    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
+    con = duckdb.connect(str(demo_run["wh"]), read_only=True)
+    try:
+        sql = "SELECT DISTINCT contractor FROM marts.fct_kpi WHERE contractor <> ''"
+        names = [r[0] for r in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+    return make_app_db(tmp_path_factory.mktemp("app_db") / "app.db", names)
+
+
+@pytest.fixture(scope="module")
+def app_db(app_accounts):  # type: ignore[no-untyped-def]
+    """The session's application database, as the app finds it ($DAIWEI_APP_DB) for the AppTest modules."""
+    import os
+
+    old = os.environ.get("DAIWEI_APP_DB")
+    os.environ["DAIWEI_APP_DB"] = app_accounts.url
+    yield app_accounts
+    if old is None:
+        os.environ.pop("DAIWEI_APP_DB", None)
+    else:
+        os.environ["DAIWEI_APP_DB"] = old

@@ -120,6 +120,12 @@ def test_appeal_ruling_close_and_restatement(world: dict, capsys: pytest.Capture
     ).fetchone()
     con.close()
     assert adj is not None and adj[1] == adj[0] + 1 and adj[2] == appeal_id
+    # the appeal list names the figures the ruling changed (the contractor sees its own appeal)
+    listed = root / "appeals.csv"
+    assert daiwei(capsys, "appeal", "list", "--out", str(listed), *common, "--user", "c1")[0] == 0
+    with open(listed, encoding="utf-8-sig", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["state"] == "accepted" and "fault_timely_rate" in row["changed_figures"]
     # everything else is as before
     changed = {k for k in before if before[k] != after.get(k)}
     assert {k[1] for k in changed} <= {"fault_timely_rate", "activation_timely_rate", "penalty_yuan", "composite_score"}

@@ -22,8 +22,9 @@ from streamlit.testing.v1 import AppTest
 
 from core.inert import md
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("app_db")]  # every session signs in (as admin)
 
+from tests.apptest_auth import sign_in  # noqa: E402
 from tests.conftest import APP, PAGES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,8 +55,10 @@ def contractors_of(export: dict) -> list[str]:
 
 
 def app(page: str | None = None) -> AppTest:
+    """A session signed in as the department's admin (who sees everything), on `page`."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
+    sign_in(at, "admin")
     if page:
         at.switch_page(page).run()
     return at

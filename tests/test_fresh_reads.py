@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from app.screenshots import CHROMIUM, CHROMIUM_ARGS, page_url, serve_process, wait_drawn
+from app.screenshots import CHROMIUM, CHROMIUM_ARGS, open_page, page_url, serve_process
+from tests.apptest_auth import sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +57,8 @@ def deleted_handles(pid: int | str, name: str) -> list[str]:
 
 
 @pytest.fixture()
-def published(demo_run: dict, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+def published(demo_run: dict, tmp_path: Path, app_db) -> Iterator[tuple[Path, Path]]:  # type: ignore[no-untyped-def]
+    """A published copy of the demo warehouse (and the session's accounts in $DAIWEI_APP_DB)."""
     assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
     target = tmp_path / "pub" / "warehouse.duckdb"
     target.parent.mkdir()
@@ -70,22 +72,21 @@ def _files_offered(page) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-def test_served_app_reads_each_publish(published: tuple[Path, Path]) -> None:
+def test_served_app_reads_each_publish(published: tuple[Path, Path], app_db) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     source, target = published
     counts = [publish(source, target, None)]
-    with serve_process(target) as (url, proc), sync_playwright() as pw:
+    password = app_db.password
+    with serve_process(target, app_db=app_db.url) as (url, proc), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(page_url(url, "loads"), wait_until="networkidle")
-            wait_drawn(page, has_chart=False)
+            open_page(page, page_url(url, "loads"), "admin", password, has_chart=False)
             seen = [_files_offered(page)]
             for keep in (counts[0] - 3, counts[0] - 7):
                 counts.append(publish(source, target, keep))
-                page.reload(wait_until="networkidle")
-                wait_drawn(page, has_chart=False)
+                open_page(page, page_url(url, "loads"), "admin", password, has_chart=False)  # a reload signs out
                 seen.append(_files_offered(page))
                 assert deleted_handles(proc.pid, target.name) == [], "a replaced warehouse is still held open"
         finally:
@@ -102,6 +103,7 @@ def test_apptest_session_reads_each_publish(published: tuple[Path, Path], monkey
     counts = [publish(source, target, None)]
     at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=120)
     at.run()
+    sign_in(at, "admin")
     at.switch_page("views/loads.py").run()
     seen = [int(str(at.metric[0].value).replace(",", ""))]
     for keep in (counts[0] - 2, counts[0] - 5):

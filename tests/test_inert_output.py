@@ -34,6 +34,7 @@ import openpyxl
 import pytest
 
 from core.inert import TRIGGERS, csv_bytes, inert_text, md, md_code, plot_text, write_csv
+from tests.apptest_auth import sign_in
 from tests.conftest import APP, PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,9 +244,10 @@ class Sweep:
 
 
 @pytest.fixture(scope="module")
-def sweep(hostile: dict) -> Iterator[Sweep]:
+def sweep(hostile: dict, app_db) -> Iterator[Sweep]:  # type: ignore[no-untyped-def]
     """Every page, for all contractors and for a hostile one, with each page's pickers moved through the
-    tables they open; every download button's file is built as a click would build it."""
+    tables they open; every download button's file is built as a click would build it (signed in as the
+    department's admin, who sees every contractor)."""
     from google.protobuf.json_format import MessageToDict
     from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.testing.v1 import AppTest
@@ -300,6 +302,8 @@ def sweep(hostile: dict) -> Iterator[Sweep]:
         for contractor in ("", target):
             for page in PAGES:
                 at = AppTest.from_file(APP, default_timeout=120)
+                at.run()
+                sign_in(at, "admin")
                 run(at, "views/overview.py (start)")
                 if contractor:
                     at.selectbox(key="contractor").set_value(contractor)

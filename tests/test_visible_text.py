@@ -33,9 +33,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from reporting import labels
+from tests.apptest_auth import sign_in
 from tests.conftest import APP, PAGES
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("app_db")]
 
 SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.-])")
 RELATION = re.compile(r"\b(?:marts|audit|raw|main|ref|staging|intermediate)\.[a-z_]{3,}")
@@ -51,9 +52,13 @@ ZH_WORDS = {
 }
 # Columns whose cells are data as delivered (file names, raw rows, the two sides of a
 # ledger mismatch, what a data-quality check observed): not judged as the app's own words.
+# An appeal's ticket, item, reason, evidence and note, and an audit entry's target, are what a person typed.
 DATA_COLUMNS = re.compile(
     r"文件|File|原始|Raw|EOMS值|EOMS value|台帐值|Ledger value|观测|Observed|样例|Sample|sha256|运行|Run"
+    r"|工单编号|^Ticket$|^项目$|^Item$|申诉理由|^Reason$|^证据$|^Evidence$|裁定说明|^Note$|^对象$|^Target$"
 )
+# The pages of the people, the months and the trail (tests/conftest.PAGES lists the figures' pages).
+ACCESS_PAGES = ["views/appeals.py", "views/months.py", "views/audit.py"]
 
 
 @dataclass
@@ -173,7 +178,7 @@ def collect(at: AppTest, page: str, lang: str) -> Seen:
             seen.add(f"{kind} placeholder", placeholder)
             if kind == "multiselect":
                 seen.problems.append(f"a multiselect ({w.label!r}): its dropdown says 'Select all' in English")
-    for kind in ("toggle", "checkbox", "button", "text_input", "number_input", "date_input"):
+    for kind in ("toggle", "checkbox", "button", "text_input", "text_area", "number_input", "date_input"):
         for w in getattr(at, kind):
             seen.add(f"{kind} label", w.label)
     for w in at.button_group:  # st.pills / st.segmented_control
@@ -207,9 +212,58 @@ def collect(at: AppTest, page: str, lang: str) -> Seen:
     return seen
 
 
-def render(page: str, lang: str) -> AppTest:
+@pytest.fixture(scope="module")
+def app_db(app_accounts, warehouse: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """This module's own application database (it opens a month, files and rules an appeal), so the
+    new pages have something to show: a copy of the session's accounts, as the app finds it."""
+    import os
+    import shutil
+
+    import appstate
+    from reporting import queries
+    from reporting.reader import DirectDB
+    from tests.apptest_auth import SETUP, sqlite_url
+
+    path = tmp_path_factory.mktemp("vt_app_db") / "app.db"
+    shutil.copyfile(app_accounts.path, path)
+    url = sqlite_url(path)
+    reader = DirectDB.open(warehouse)
+    try:
+        month = queries.months(reader)[0]
+        contractor = sorted(app_accounts.contractors)[0]
+        [ticket] = reader.df(
+            "SELECT ticket_id FROM marts.mart_fault_tickets WHERE month = ? AND contractor = ? LIMIT 1",
+            month,
+            contractor,
+        )["ticket_id"]
+    finally:
+        reader.close()
+    app = appstate.connect(url)
+    try:
+        appstate.open_month(app, month, actor=SETUP)
+        who = appstate.get_account(app, app_accounts.contractors[contractor])
+        assert who is not None
+        for rule in ("timeliness", "photo"):
+            appeal = appstate.file_appeal(
+                app, actor=who.principal, month=month, ticket_id=str(ticket), ticket_contractor=contractor,
+                rule=rule, item="站点全景" if rule == "photo" else None, reason="派单系统故障", evidence="截图见邮件",
+            )  # fmt: skip
+        appstate.rule_appeal(app, appeal, actor=SETUP, accept=True, note="情况属实")
+    finally:
+        app.dispose()
+    old = os.environ.get("DAIWEI_APP_DB")
+    os.environ["DAIWEI_APP_DB"] = url
+    yield app_accounts
+    if old is None:
+        os.environ.pop("DAIWEI_APP_DB", None)
+    else:
+        os.environ["DAIWEI_APP_DB"] = old
+
+
+def render(page: str, lang: str, user: str = "admin") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
+    sign_in(at, user)
     if lang == "en":
         at.radio(key="lang_choice").set_value("English").run()
     at.switch_page(page).run()
@@ -218,7 +272,7 @@ def render(page: str, lang: str) -> AppTest:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGES + ACCESS_PAGES)
 def test_visible_text_is_clean(warehouse: Path, page: str, lang: str) -> None:
     at = render(page, lang)
     seen = collect(at, page, lang)
@@ -230,4 +284,30 @@ def test_visible_text_is_clean(warehouse: Path, page: str, lang: str) -> None:
             seen.texts += more.texts
             seen.problems += more.problems
     assert seen.texts, "nothing visible collected"
+    assert not seen.problems, "\n".join(sorted(set(seen.problems)))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", ["views/overview.py", *ACCESS_PAGES[:2]])
+def test_visible_text_is_clean_for_a_contractor(warehouse: Path, app_db, page: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """A contractor's pages: the appeal form, its month to confirm, the 代维公司A/B/… of the others."""
+    at = render(page, lang, app_db.contractors[sorted(app_db.contractors)[0]])
+    seen = collect(at, page, lang)
+    assert seen.texts, "nothing visible collected"
+    assert not seen.problems, "\n".join(sorted(set(seen.problems)))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sign_in_form_is_clean(warehouse: Path, lang: str) -> None:
+    """What an anonymous visitor reads: the form, in the language of the switch, and a refusal."""
+    from tests.apptest_auth import fill_sign_in
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if lang == "en":
+        at.radio(key="lang_choice").set_value("English").run()
+    fill_sign_in(at, "nobody", "wrong")
+    seen = collect(at, "sign-in", lang)
+    assert [e.value for e in at.error] == ["用户名或密码错误。" if lang == "zh" else "Wrong username or password."]
+    assert [w.label for w in at.text_input] == (["用户名", "密码"] if lang == "zh" else ["Username", "Password"])
     assert not seen.problems, "\n".join(sorted(set(seen.problems)))
