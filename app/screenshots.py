@@ -33,6 +33,9 @@ PAGES = [  # (url path, has a plotly chart, file name)
     ("faults", True, "faults"),
     ("ledgers", True, "ledgers"),
     ("loads", False, "loads"),
+    ("appeals", False, "appeals"),
+    ("months", False, "months"),
+    ("audit", False, "audit"),
 ]
 
 
