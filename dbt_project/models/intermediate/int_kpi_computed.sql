@@ -37,13 +37,9 @@ rates as (
         measures.contractor,
         measures.prefecture,
         -- exported numerator / denominator in the KPI's unit (hours, circuits / 100)
-        {{ ratio_half_up('measures.numerator_micros', 'catalogue.numerator_divisor * 1000000') }} as numerator,
-        {{ ratio_half_up('measures.denominator_micros', 'catalogue.denominator_divisor * 1000000') }}
-            as denominator,
-        {{ ratio_half_up(
-            'measures.numerator_micros * catalogue.denominator_divisor',
-            'measures.denominator_micros * catalogue.numerator_divisor'
-        ) }} as value,
+        {{ kpi_numerator('measures.numerator_micros') }} as numerator,
+        {{ kpi_denominator('measures.denominator_micros') }} as denominator,
+        {{ kpi_value('measures.numerator_micros', 'measures.denominator_micros') }} as value,
         -- exact comparison with the target: value >= target ⇔ n·dd·10^6 >= t·10^6·d·nd
         case
             when measures.denominator_units = 0 or catalogue.target is null then null

@@ -38,20 +38,11 @@ rates as (
         measures.grain,
         measures.contractor,
         measures.prefecture,
-        {{ ratio_half_up('measures.numerator_before_micros', 'catalogue.numerator_divisor * 1000000') }}
-            as numerator_before,
-        {{ ratio_half_up('measures.numerator_micros', 'catalogue.numerator_divisor * 1000000') }}
-            as numerator_after,
-        {{ ratio_half_up('measures.denominator_micros', 'catalogue.denominator_divisor * 1000000') }}
-            as denominator,
-        {{ ratio_half_up(
-            'measures.numerator_before_micros * catalogue.denominator_divisor',
-            'measures.denominator_micros * catalogue.numerator_divisor'
-        ) }} as value_before,
-        {{ ratio_half_up(
-            'measures.numerator_micros * catalogue.denominator_divisor',
-            'measures.denominator_micros * catalogue.numerator_divisor'
-        ) }} as value_after
+        {{ kpi_numerator('measures.numerator_before_micros') }} as numerator_before,
+        {{ kpi_numerator('measures.numerator_micros') }} as numerator_after,
+        {{ kpi_denominator('measures.denominator_micros') }} as denominator,
+        {{ kpi_value('measures.numerator_before_micros', 'measures.denominator_micros') }} as value_before,
+        {{ kpi_value('measures.numerator_micros', 'measures.denominator_micros') }} as value_after
     from measures
     inner join catalogue
         on measures.kpi_code = catalogue.kpi_code
@@ -163,42 +154,14 @@ ruled_kpis as (
 
 ),
 
+-- the accepted appeals of each KPI row, at the three grains of fct_kpi
 appeal_ids as (
 
-    select
-        month,
-        kpi_code,
-        'province' as grain,
-        '' as contractor,
-        '' as prefecture,
-        {{ string_agg_sorted('cast(appeal_id as varchar)', ', ') }} as appeal_ids
-    from ruled_kpis
-    group by month, kpi_code
-
-    union all
-
-    select
-        month,
-        kpi_code,
-        'contractor' as grain,
-        contractor,
-        '' as prefecture,
-        {{ string_agg_sorted('cast(appeal_id as varchar)', ', ') }} as appeal_ids
-    from ruled_kpis
-    group by month, kpi_code, contractor
-
-    union all
-
-    select
-        month,
-        kpi_code,
-        'contractor_prefecture' as grain,
-        contractor,
-        prefecture,
-        {{ string_agg_sorted('cast(appeal_id as varchar)', ', ') }} as appeal_ids
-    from ruled_kpis
-    where prefecture is not null
-    group by month, kpi_code, contractor, prefecture
+    {{ rollup(
+        'ruled_kpis',
+        [string_agg_sorted('cast(appeal_id as varchar)', ', ') ~ ' as appeal_ids'],
+        keys=['month', 'kpi_code']
+    ) }}
 
 ),
 
