@@ -22,6 +22,8 @@ class RunOutcome:
     failed_checks: list[str] = field(default_factory=list)
     log: str = ""
     step_seconds: dict[str, float] = field(default_factory=dict)  # for benchmarks and the run log
+    restatements: int = 0  # KPI rows of closed months a re-run would have changed (kept frozen)
+    restatement_file: str = ""  # the restatement report written beside the warehouse
 
     @property
     def rejected_files(self) -> list[tuple]:
@@ -144,6 +146,20 @@ def _execute(input_dir: Path, wh: Path, limits: Limits, app_db: str | None = Non
             "FROM audit.load_log WHERE run_id = ? ORDER BY load_seq",
             [result.run_id],
         ).fetchall()
+        _restatement_report(con, wh, outcome)
     finally:
         con.close()
     return outcome
+
+
+def _restatement_report(con, wh: Path, outcome: RunOutcome) -> None:  # type: ignore[no-untyped-def]
+    """Closed months keep their published figures; what this run would have changed is written as a report."""
+    from reporting.appeals import restatement_table
+    from reporting.exports import write_table
+
+    table = restatement_table(con)
+    outcome.restatements = len(table.rows)
+    if table.rows:
+        target = wh.parent / "restatements" / f"restatement_{outcome.run_id}.csv"
+        write_table(table, target)
+        outcome.restatement_file = str(target)

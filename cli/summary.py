@@ -48,6 +48,12 @@ def summary_lines(outcome: RunOutcome) -> list[str]:
     lines.append("".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)))
     if outcome.rejected_files:  # each one is named once, on standard error (print_summary)
         lines += ["", f"整文件拒绝 / files rejected whole: {len(outcome.rejected_files)} 个，见下 / listed below"]
+    if outcome.restatements:
+        lines += [
+            "",
+            f"重算差异 / restatement: 已关账月份有 {outcome.restatements} 行指标重算后会变化，已保持冻结 / "
+            f"KPI rows of closed months that this run would change (kept frozen): {outcome.restatement_file}",
+        ]
     if outcome.failed_checks:
         lines += [
             "",

@@ -7,8 +7,10 @@ this module only reads, through whatever (scoped) reader it is given.
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
+from reporting.exports import Table, fmt_number
 from reporting.reader import DB
 
 ADJUSTMENTS = "marts.mart_kpi_adjustments"
@@ -56,3 +58,39 @@ def _num(value: object) -> str:
     if value is None or value != value:  # NULL / NaN
         return ""
     return f"{float(value):.6f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
+
+
+RESTATEMENT_HEADER = [
+    "month",
+    "kpi_code",
+    "kpi_name_zh",
+    "grain",
+    "contractor",
+    "prefecture",
+    "frozen_numerator",
+    "computed_numerator",
+    "frozen_denominator",
+    "computed_denominator",
+    "frozen_value",
+    "computed_value",
+    "change_kind",
+    "files",
+]
+_NUMERIC = tuple(c for c in RESTATEMENT_HEADER if c.startswith(("frozen_", "computed_")))
+
+
+def restatement_table(con: duckdb.DuckDBPyConnection) -> Table:
+    """The restatement report of a run (access.md): every closed month's KPI row a re-run would change.
+
+    Exact numbers (the export's text), read from a raw connection of the department, unscoped."""
+    rows = con.execute(
+        f"SELECT {', '.join(RESTATEMENT_HEADER)} FROM {RESTATEMENTS} ORDER BY month, kpi_code, contractor, prefecture"
+    ).fetchall()
+    body = [
+        [
+            fmt_number(v) if c in _NUMERIC else ("" if v is None else str(v))
+            for c, v in zip(RESTATEMENT_HEADER, r, strict=True)
+        ]
+        for r in rows
+    ]
+    return Table("restatements", RESTATEMENT_HEADER, body, _NUMERIC)

@@ -152,7 +152,10 @@ def test_appeal_ruling_close_and_restatement(world: dict, capsys: pytest.Capture
         for i in range(3)
     ]
     write_csv(inbox / month / f"tickets_{month}_更正.csv", [TICKET_HEADER, *extra])
-    assert daiwei(capsys, "run", "--input", str(inbox), *common)[0] in (0, 1)
+    code, out, _ = daiwei(capsys, "run", "--input", str(inbox), *common)
+    assert code in (0, 1) and "重算差异 / restatement" in out, out
+    report = next((root / "restatements").glob("restatement_*.csv"))
+    assert f"tickets_{month}_更正.csv" in report.read_text(encoding="utf-8")
     again = root / "again.csv"
     assert daiwei(capsys, "export", "--month", month, "--out", str(again), *common)[0] == 0
     assert again.read_bytes() == frozen_path.read_bytes()
