@@ -22,6 +22,13 @@ Rules:
   (exports, the contractor's pack) only its own rows remain.
 * ``own``: ticket-, technician-, circuit- and penalty-level rows: its own rows only.
 * ``hidden``: the department's load log and rejects: no rows for a contractor.
+
+Months: a rule's ``month_column`` restricts a contractor to the months published to it.
+Quarter and year rows (``period=True``) name their data months in one comma-separated
+column (``months_in_period``): such a row is visible only when every one of its months is
+published. A DuckDB table macro (``marts.watch_list_at(…)``, the watch list at any
+moment) is scoped like a relation: the call, with its literal or ``CAST(? AS …)``
+arguments, becomes the sub-query's source.
 """
 
 from __future__ import annotations
@@ -47,12 +54,16 @@ class Rule:
     # columns holding a contractor name that are renamed for other contractors (figures) / matched (own)
     contractor_columns: tuple[str, ...] = ("contractor",)
     month_column: str | None = "month"
+    period: bool = False  # month_column lists the period's data months, comma-separated (quarters, years)
 
 
 _FIG = Rule("figures")
 _OWN = Rule("own")
 _PUBLIC = Rule("public", (), None)
 _HIDDEN = Rule("hidden", (), None)
+_FIG_PERIOD = Rule("figures", ("contractor",), "months_in_period", period=True)
+_OWN_PERIOD = Rule("own", ("contractor",), "months_in_period", period=True)
+_OWN_ANY_MONTH = Rule("own", ("contractor",), None)  # operational lists: open work is the contractor's to act on
 
 RULES: dict[str, Rule] = {
     # reference marts: no contractor data
@@ -75,6 +86,14 @@ RULES: dict[str, Rule] = {
     "marts.mart_staffing": _FIG,
     "marts.mart_kpi_adjustments": _FIG,
     "marts.mart_restatements": _OWN,
+    "marts.mart_suspension_minutes": _FIG,
+    "marts.mart_region_staffing": _FIG,
+    # quarters and years: visible when every month of the period is published
+    "marts.fct_kpi_periods": _FIG_PERIOD,
+    "marts.mart_settlement": _OWN_PERIOD,
+    # the watch list (operations.md): its own open tickets and circuits, whatever the month
+    "marts.mart_watch_list": _OWN_ANY_MONTH,
+    "marts.watch_list_at": _OWN_ANY_MONTH,
     # detail: own rows only
     "marts.fct_penalty_items": _OWN,
     "marts.mart_breaches": _OWN,
@@ -84,6 +103,7 @@ RULES: dict[str, Rule] = {
     "marts.mart_overdue_sites": _OWN,
     "marts.mart_technician_penalties": _OWN,
     "marts.mart_ticket_steps": _OWN,
+    "marts.mart_suspension_rescues": _OWN,
     "audit.dq_results": _OWN,
     # the department's loading records: files are not attributed to one contractor
     "audit.load_log": _HIDDEN,
@@ -91,7 +111,10 @@ RULES: dict[str, Rule] = {
     "audit.load_plan": _HIDDEN,
 }
 
-_RELATION = re.compile(r"(?<![\w.\"'])((?:marts|audit)\.[a-z_][a-z0-9_]*)\b")
+# a relation, or a table-macro call whose arguments are literals, `?` or one level of parentheses (CAST(? AS …))
+_RELATION = re.compile(
+    r"(?<![\w.\"'])((?:marts|audit)\.[a-z_][a-z0-9_]*)\b(\s*\((?:[^()']|'(?:[^']|'')*'|\((?:[^()']|'(?:[^']|'')*')*\))*\))?"
+)
 
 
 class OutOfScope(PermissionError):
@@ -174,7 +197,7 @@ class ScopedDB:
     def rewrite(self, sql: str) -> str:
         if self.scope.is_everything:
             return sql
-        return _RELATION.sub(lambda m: self._relation(m.group(1)), sql)
+        return _RELATION.sub(lambda m: self._relation(m.group(1), m.group(2) or ""), sql)
 
     def aliases(self) -> dict[str, str]:
         """Every contractor of the warehouse but this one → its 代维公司 alias."""
@@ -183,24 +206,25 @@ class ScopedDB:
             self._aliases = pseudonyms(names["contractor"].tolist(), self.scope.contractor or "")
         return self._aliases
 
-    def _relation(self, rel: str) -> str:
+    def _relation(self, rel: str, call: str = "") -> str:
         rule = RULES.get(rel)
+        source = rel + call
         if rule is None:
             raise OutOfScope(f"{rel}: 没有数据范围规则，拒绝读取 / no scope rule for this relation, refused")
         if rule.kind == "public":
-            return rel
+            return source
         where = self._where(rule)
         if rule.kind == "hidden":
-            return f"(SELECT * FROM {rel} WHERE false)"
+            return f"(SELECT * FROM {source} WHERE false)"
         own = _quote(self.scope.contractor) if self.scope.contractor is not None else None
         if rule.kind == "own" or not self.scope.comparisons:
             if own is not None:
                 col = rule.contractor_columns[0]
                 if rule.kind == "figures" and col != "contractor":  # the area index: names only, figures stay
-                    return f"(SELECT {self._renamed(rule)} FROM {rel}{_and(where)})"
+                    return f"(SELECT {self._renamed(rule)} FROM {source}{_and(where)})"
                 where.append(f"{col} = {own}")
-            return f"(SELECT * FROM {rel}{_and(where)})"
-        return f"(SELECT {self._renamed(rule)} FROM {rel}{_and(where)})"
+            return f"(SELECT * FROM {source}{_and(where)})"
+        return f"(SELECT {self._renamed(rule)} FROM {source}{_and(where)})"
 
     def _where(self, rule: Rule) -> list[str]:
         if self.scope.months is None or rule.month_column is None:
@@ -208,6 +232,8 @@ class ScopedDB:
         if not self.scope.months:
             return ["false"]
         listed = ", ".join(_quote(m) for m in sorted(self.scope.months))
+        if rule.period:
+            return [f"list_has_all([{listed}], string_split(CAST({rule.month_column} AS VARCHAR), ','))"]
         return [f"substr(CAST({rule.month_column} AS VARCHAR), 1, 7) IN ({listed})"]
 
     def _renamed(self, rule: Rule) -> str:

@@ -31,7 +31,11 @@ def test_every_relation_of_the_warehouse_has_a_rule(db: DirectDB) -> None:
         "SELECT DISTINCT table_schema || '.' || table_name AS rel FROM information_schema.tables "
         "WHERE table_schema IN ('marts', 'audit')"
     )["rel"].tolist()
-    assert sorted(set(rels) - set(RULES)) == []
+    macros = db.df(
+        "SELECT DISTINCT schema_name || '.' || function_name AS rel FROM duckdb_functions() "
+        "WHERE schema_name = 'marts' AND function_type = 'table_macro'"
+    )["rel"].tolist()
+    assert sorted(set(rels) - set(RULES)) == [] and sorted(set(macros) - set(RULES)) == []
 
 
 @pytest.mark.parametrize("comparisons", [True, False])
@@ -75,3 +79,26 @@ def test_aliases_are_stable_and_do_not_follow_the_names() -> None:
     a = pseudonyms(["乙", "甲", "丙", "丁"], "甲")
     assert a == pseudonyms(["丁", "丙", "乙", "甲"], "甲")
     assert sorted(a.values()) == ["代维公司A", "代维公司B", "代维公司C"] and "甲" not in a
+
+
+def test_periods_need_every_month_published_and_a_table_macro_is_scoped_like_a_relation() -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.fct_kpi_periods AS SELECT * FROM (VALUES "
+        "('2026-Q3', '2026-07,2026-08,2026-09', '甲'), ('2026-Q3', '2026-07,2026-08,2026-09', '乙'), "
+        "('2026-Q4', '2026-10', '甲')) t(month, months_in_period, contractor)"
+    )
+    con.execute("CREATE TABLE marts.fct_kpi AS SELECT * FROM (VALUES ('甲'), ('乙')) t(contractor)")
+    con.execute("CREATE TABLE marts.t AS SELECT * FROM (VALUES ('甲', 1), ('乙', 2)) t(contractor, n)")
+    con.execute("CREATE MACRO marts.watch_list_at(as_of) AS TABLE SELECT contractor, n, as_of AS a FROM marts.t")
+    db = DirectDB(con)
+    some = scoped(db, Scope.for_principal(Principal("u", "contractor", "甲"), {"2026-07", "2026-08", "2026-10"}))
+    assert some.df("SELECT month FROM marts.fct_kpi_periods")["month"].tolist() == ["2026-Q4"]
+    every = scoped(db, Scope.for_principal(Principal("u", "contractor", "甲"), {"2026-07", "2026-08", "2026-09"}))
+    rows = every.df("SELECT month, contractor FROM marts.fct_kpi_periods ORDER BY contractor")
+    assert rows.values.tolist() == [["2026-Q3", "代维公司A"], ["2026-Q3", "甲"]]
+    w = every.df("SELECT * FROM marts.watch_list_at(CAST(? AS TIMESTAMP)) AS w", "2026-10-05 09:00")
+    assert w["contractor"].tolist() == ["甲"] and str(w["a"][0]) == "2026-10-05 09:00:00"
