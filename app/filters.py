@@ -9,11 +9,17 @@ in st.session_state: a person who picks 2026-09, 铁通 and 城东 on the overvi
 the same choice on every other page. Pages read the choice with `current()`; the
 place narrows the lists that carry a place (tickets, breaches, ledger findings),
 while KPI tables keep their province / contractor grain.
+
+The month picker also offers the quarters and years of the data (2026-Q3 shown as
+2026年第3季度, 2026 as 2026年度), after the months. Pages that show KPI figures take
+the label as it is (`ready(periods=True)`; `reporting.queries` reads the period's
+figures by the label); every other page shows months only: for a quarter or a year it
+shows the period's latest month and says so (`ready()`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import streamlit as st
@@ -21,7 +27,7 @@ import streamlit as st
 from app import auth
 from app.data import db, published_at
 from reporting import queries
-from reporting.i18n import ALL, t, tf
+from reporting.i18n import ALL, period_name, t, tf
 from reporting.reader import DB, missing
 
 MONTH_KEY, CONTRACTOR_KEY, PREFECTURE_KEY, COUNTY_KEY = "month", "contractor", "prefecture", "county"
@@ -44,12 +50,13 @@ def sidebar() -> None:
     reader = db()
     if reader is None or missing(reader):
         return
-    months = queries.months(reader)
+    months = queries.periods(reader)  # months newest first, then quarters, then years (the scoped reader's)
     if not months:
         return
     if st.session_state.get(MONTH_KEY) not in months:
         st.session_state[MONTH_KEY] = months[0]
-    st.sidebar.selectbox(t("month"), months, key=MONTH_KEY)
+    names = {m: period_name(m) for m in months}  # made now: format_func may run outside the script run
+    st.sidebar.selectbox(t("month"), months, key=MONTH_KEY, format_func=lambda m: names.get(m, m))
     options = [ALL, *queries.contractors(reader)]  # a contractor: itself and 代维公司A/B/… (the scoped reader's)
     if st.session_state.get(CONTRACTOR_KEY) not in options:
         st.session_state[CONTRACTOR_KEY] = _own(options)
@@ -104,8 +111,24 @@ def current() -> Selection:
     )
 
 
-def ready() -> tuple[DB, Selection] | None:
-    """The reader and the selection, or None after telling the person what is missing."""
+def months_only(reader: DB, sel: Selection) -> Selection | None:
+    """For a page whose content exists per month only: a quarter or a year becomes its latest data month,
+    and the page says so (None when the period holds no month this person may see)."""
+    if sel.month is None or not queries.is_period(sel.month):
+        return sel
+    within = queries.months_of(reader, sel.month)
+    if not within:
+        st.info(t("no_months"))
+        return None
+    st.info(tf("months_only", period=period_name(sel.month), month=within[-1]))
+    return replace(sel, month=within[-1])
+
+
+def ready(periods: bool = False) -> tuple[DB, Selection] | None:
+    """The reader and the selection, or None after telling the person what is missing.
+
+    periods=True: the page shows a quarter's or a year's figures (the month may be 2026-Q3 or 2026);
+    otherwise a period picked in the sidebar is shown as its latest month (`months_only`)."""
     reader = db()
     if reader is None:
         st.info(t("no_warehouse"))
@@ -118,4 +141,5 @@ def ready() -> tuple[DB, Selection] | None:
     if sel.month is None:
         st.info(t("no_months"))
         return None
-    return reader, sel
+    shown = sel if periods else months_only(reader, sel)
+    return None if shown is None else (reader, shown)

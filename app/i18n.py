@@ -12,8 +12,10 @@ import streamlit as st
 from reporting.i18n import lang, set_lang
 from reporting.labels import LABELS
 
-# Pickers whose shown value is a label made by format_func ("全部代维公司", "全部地市", "（全部）").
-RELABEL = frozenset({"contractor", "prefecture", "county", "tl_contractor", "ld_dataset", "ld_file", "ld_reason"})
+# Pickers whose shown value is a label made by format_func ("全部代维公司", "全部地市", "（全部）", "2026年第3季度").
+RELABEL = frozenset(
+    {"month", "contractor", "prefecture", "county", "tl_contractor", "ld_dataset", "ld_file", "ld_reason"}
+)
 
 
 def language_switch() -> None:

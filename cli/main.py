@@ -131,12 +131,23 @@ def _parser() -> argparse.ArgumentParser:
 
     e = command("export", "导出KPI长表或十个不统一表 / write the KPI table, or with --table areas the ten areas")
     e.add_argument("--out", required=True, metavar="FILE", help=OUT_FILE_HELP)
-    e.add_argument("--month", metavar="YYYY-MM", help="只导出该月 / only this month, YYYY-MM (default: every month)")
+    e.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="只导出该月；配合 --period 时为季度 YYYY-Qn 或年份 YYYY / only this month, YYYY-MM; with --period "
+        "quarter or year, only that quarter (YYYY-Qn) or year (YYYY) (default: every month or period)",
+    )
     e.add_argument(
         "--table",
         choices=["kpi", "areas"],
         default="kpi",
         help="导出哪张表 / which table: kpi (long KPI table) or areas (ten areas) (default: kpi)",
+    )
+    e.add_argument(
+        "--period",
+        choices=["month", "quarter", "year"],
+        help="KPI长表按月、季度或年份精确汇总（不适用于 --table areas）/ the KPI table by month, or rolled up "
+        "exactly to quarters (2026-Q3) or years (2026); not with --table areas (default: month)",
     )
 
     rj = command("rejects", f"导出拒绝行 / write every set-aside row ({MASKED_NOTE})")
@@ -146,8 +157,13 @@ def _parser() -> argparse.ArgumentParser:
     lo.add_argument("--out", required=True, metavar="FILE", help=OUT_FILE_HELP)
     lo.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
 
-    pk = command("pack", "生成月报 / write the month's KPI pack (xlsx + pdf)")
-    pk.add_argument("--month", required=True, metavar="YYYY-MM", help="月份 / the month, YYYY-MM (required)")
+    pk = command("pack", "生成月报 / write the KPI pack of a month, quarter or year (xlsx + pdf)")
+    pk.add_argument(
+        "--month",
+        required=True,
+        metavar="YYYY-MM",
+        help="月份、季度或年份 / the month (YYYY-MM), quarter (YYYY-Qn) or year (YYYY) (required)",
+    )
     pk.add_argument(
         "--out", required=True, metavar="DIR", help="输出文件夹 / folder for the xlsx and the pdf (required)"
     )
@@ -156,6 +172,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="只含该代维公司的数据 / a contractor's own pack, only its rows; a contractor account always gets its own "
         "(default: the department's pack, every contractor)",
+    )
+    pk.add_argument(
+        "--send",
+        action="store_true",
+        help="生成后发送邮件 / e-mail the pack to its recipients (seed pack_recipients, $DAIWEI_PACK_RECIPIENTS; "
+        "without $DAIWEI_SMTP_HOST the messages go to the outbox folder, data/outbox)",
     )
 
     s = command("serve", "启动看板 / serve the dashboard")
@@ -167,18 +189,35 @@ def _parser() -> argparse.ArgumentParser:
         f"(default: $DAIWEI_HOST, else {DEFAULT_HOST}, this machine only)",
     )
 
-    from cli import demo_accounts, people
+    from cli import demo_accounts, people, watch
 
     COMMANDS.update(people.register(command, _settings))
+    COMMANDS.update(watch.register(command, _settings))
     COMMANDS.update(demo_accounts.register(command, _settings))
     return p
 
 
 def _month(value: str | None) -> str | None:
-    from reporting.exports import MONTH_RE
+    from core.months import is_month
 
-    if value is not None and not MONTH_RE.match(value):
+    if value is not None and not is_month(value):
         raise UsageError(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {value}")
+    return value
+
+
+def _period_label(value: str | None, kind: str | None = None) -> str | None:
+    """A month, quarter or year label (core/months.py), of the kind `kind` when given; UsageError otherwise."""
+    from core.months import BadPeriod, parse_period
+
+    if value is None:
+        return None
+    try:
+        found = parse_period(value).kind
+    except BadPeriod as exc:
+        raise UsageError(str(exc)) from exc
+    if kind is not None and found != kind:
+        form = {"month": "YYYY-MM", "quarter": "YYYY-Qn", "year": "YYYY"}[kind]
+        raise UsageError(f"--period {kind} 需要 {form} 形式的 --month / --period {kind} takes --month {form}: {value}")
     return value
 
 
@@ -256,15 +295,17 @@ def _scope_of(args: argparse.Namespace, action: str, target: str):  # type: igno
         app.dispose()
 
 
-def _export(args: argparse.Namespace, table: Callable[..., Table], *extra: object) -> int:
+def _export(args: argparse.Namespace, table: Callable[..., Table], *extra: object, note: str = "") -> int:
     """Write one of the exports.py tables to --out (.csv or .xlsx) from the published warehouse, read-only.
 
-    The extension is checked first: a file daiwei cannot write is a usage error before anything is read."""
+    The extension is checked first: a file daiwei cannot write is a usage error before anything is read.
+    `note` adds to the audit entry's target what the extra arguments do not say (the period)."""
     from reporting.exports import output_format, write_table
 
     out = Path(args.out)
     output_format(out)
-    _, scope = _scope_of(args, "export", f"{args.command} {' '.join(str(e) for e in extra if e is not None)} -> {out}")
+    what = " ".join(str(e) for e in (note or None, *extra) if e is not None)
+    _, scope = _scope_of(args, "export", f"{args.command} {what} -> {out}")
     con = _published(args)
     try:
         written = write_table(table(con, *extra, scope=scope), out)
@@ -281,10 +322,21 @@ def _export(args: argparse.Namespace, table: Callable[..., Table], *extra: objec
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from functools import partial
+
     from reporting import exports
 
-    month = _month(args.month)
-    return _export(args, exports.areas_table if args.table == "areas" else exports.kpi_table, month)
+    if args.table == "areas":
+        if args.period is not None:
+            raise UsageError(
+                "--period 只适用于KPI长表，不能与 --table areas 同用 / --period applies to the KPI table only"
+            )
+        return _export(args, exports.areas_table, _month(args.month))
+    period = args.period or "month"
+    if period == "month":
+        return _export(args, exports.kpi_table, _month(args.month))
+    month = _period_label(args.month, period)
+    return _export(args, partial(exports.kpi_table, period=period), month, note=f"--period {period}")
 
 
 def _masked_note(args: argparse.Namespace) -> None:
@@ -309,20 +361,43 @@ def cmd_loads(args: argparse.Namespace) -> int:
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
+    """A month's, a quarter's or a year's pack: the label goes on to run_pack unchanged."""
     from cli.pack import run_pack
+    from core.months import data_months_of
+    from reporting import exports
 
-    month = _month(args.month)
+    label = _period_label(args.month) or ""
     con = _published(args)
-    con.close()
-    principal, scope = _scope_of(args, "pack", f"pack {month} {args.contractor or ''} -> {args.out}".strip())
+    try:
+        exports.check_period(con, label)  # a label without data: NoData, exit 2
+        held = data_months_of(label, exports.months_in(con))
+    finally:
+        con.close()
+    sending = " send" if args.send else ""
+    principal, scope = _scope_of(args, "pack", f"pack {label} {args.contractor or ''} -> {args.out}{sending}".strip())
+    if args.send and principal.is_contractor:
+        raise UsageError("代维公司账号不能发送月报 / a contractor account cannot send the pack")
     contractor = args.contractor
     if principal.is_contractor:
         if contractor and contractor != principal.contractor:
             raise UsageError("代维公司账号只能生成本公司的月报 / a contractor account builds only its own pack")
         contractor = principal.contractor
-        if scope.months is not None and month not in scope.months:
-            raise UsageError(f"{month}: 该月尚未发布 / this month is not published to contractors yet")
-    paths = run_pack(month or "", _out_dir(args.out), args.warehouse, contractor)
+        if scope.months is not None and not set(held) <= scope.months:
+            if len(held) == 1 and held[0] == label:
+                raise UsageError(f"{label}: 该月尚未发布 / this month is not published to contractors yet")
+            raise UsageError(
+                f"{label}: 其中有月份尚未发布 / a month of this period is not published to contractors yet"
+            )
+    if args.send:
+        from cli.deliver import send_pack
+
+        sent = send_pack(label, _out_dir(args.out), _settings(args), contractor)
+        for p in sent.files:
+            print(f"已生成 / written: {p}")
+        for line in sent.lines:
+            print(line)
+        return EXIT_OK if sent.failed == 0 else EXIT_REJECTED
+    paths = run_pack(label, _out_dir(args.out), args.warehouse, contractor)
     for p in paths:
         print(f"已生成 / written: {p}")
     return EXIT_OK

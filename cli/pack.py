@@ -1,7 +1,8 @@
 """`daiwei pack`: run the Dagster job `kpi_pack_job` in this process and return the two files.
 
-The month is checked here, before Dagster starts, so a month without data is
-a one-line usage error (exit 2) rather than a failed run. Dagster's and the
+`--month` takes a month (2026-10), a quarter (2026-Q3) or a year (2026): KPI月报_2026-Q3.xlsx / .pdf
+hold the period's figures (reporting/pack/content.py). The month is checked here, before Dagster
+starts, so a month without data is a one-line usage error (exit 2) rather than a failed run. Dagster's and the
 libraries' chatter goes to the run log next to the warehouse, like `daiwei run`.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from cli.runner import instance, quiet, resources_config, run_log_path
 from core.warehouse import warehouse_path
-from reporting.exports import MONTH_RE, NoData
+from reporting.exports import NoData
 
 
 class PackFailed(RuntimeError):
@@ -29,12 +30,23 @@ def _job() -> Any:
     return defs.resolve_job_def(PACK_JOB)
 
 
+def is_label(value: str | None) -> bool:
+    """A month (2026-10), a quarter (2026-Q3) or a year (2026): what `pack --month` accepts."""
+    from core.months import BadPeriod, parse_period
+
+    try:
+        parse_period(value or "")
+    except BadPeriod:
+        return False
+    return True
+
+
 def validate(month: str, warehouse: Path) -> None:
     """NoData (one line, Chinese and English) unless the published warehouse holds the month."""
     from reporting.pack.content import check_month
 
-    if not MONTH_RE.match(month or ""):
-        raise NoData(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {month}")
+    if not is_label(month):
+        raise NoData(f"月份格式应为 YYYY-MM、YYYY-Qn 或 YYYY / month must be YYYY-MM, YYYY-Qn or YYYY: {month}")
     if not warehouse.exists():
         raise NoData(f"{warehouse}: 仓库不存在，请先运行 daiwei run / warehouse not found, run `daiwei run` first")
     check_month(warehouse, month)

@@ -9,7 +9,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.settings import Limits
+from core.settings import Limits, Mail
 from core.warehouse import RunLocked, Warehouse, open_published, warehouse_path
 
 
@@ -56,15 +56,21 @@ def instance():  # type: ignore[no-untyped-def]
     return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
 
 
-def resources_config(warehouse: Path, limits: Limits | None = None, app_db: str | None = None) -> dict:
-    """The run config that hands a job this command's settings (as resources, not as environment)."""
-    from orchestration.resources import limits_run_config
+def resources_config(
+    warehouse: Path, limits: Limits | None = None, app_db: str | None = None, mail: Mail | None = None
+) -> dict:
+    """The run config that hands a job this command's settings (as resources, not as environment).
+
+    The mail settings travel without the SMTP password (read from the environment where it is sent)."""
+    from orchestration.resources import limits_run_config, mail_run_config
 
     config: dict = {"warehouse": {"config": {"path": str(warehouse)}}}
     if app_db is not None:
         config["app_db"] = {"config": {"url": app_db}}
     if limits is not None:
         config.update(limits_run_config(limits))
+    if mail is not None:
+        config.update(mail_run_config(mail))
     return config
 
 

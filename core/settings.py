@@ -8,6 +8,7 @@ pass the object (or the part a callee needs, such as `Limits`) along.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,11 @@ DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_INBOX = "data/inbox"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_APP_DB = "data/app.db"
+DEFAULT_OUTBOX = "data/outbox"
+DEFAULT_SMTP_PORT = 587
+DEFAULT_MAIL_FROM = "daiwei-kpi@localhost"
+DEFAULT_SMTP_TIMEOUT = 30
+SMTP_PASSWORD_ENV = "DAIWEI_SMTP_PASSWORD"  # the only place the SMTP password comes from
 
 MIB = 1024 * 1024
 
@@ -44,6 +50,57 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Mail:
+    """How the monthly pack is delivered by e-mail (docs/delivery.md).
+
+    An empty `smtp_host` is the embedded default: every message is written as an `.eml` file into
+    `outbox` instead of being sent, so a demo without a mail server still delivers. The password
+    comes from $DAIWEI_SMTP_PASSWORD only (no argument, never in a run config) and is left out of
+    `repr`, so it is never printed or logged with the settings.
+    """
+
+    smtp_host: str = ""
+    smtp_port: int = DEFAULT_SMTP_PORT
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    starttls: bool = True
+    sender: str = DEFAULT_MAIL_FROM
+    outbox: Path = field(default_factory=lambda: Path(DEFAULT_OUTBOX).resolve())
+    # the department's recipients besides the seed pack_recipients ($DAIWEI_PACK_RECIPIENTS, comma-separated)
+    recipients: tuple[str, ...] = ()
+    timeout_seconds: int = DEFAULT_SMTP_TIMEOUT
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str],
+        *,
+        smtp_host: str | None = None,
+        outbox: str | os.PathLike[str] | None = None,
+        recipients: str | None = None,
+    ) -> Mail:
+        """Arguments win over $DAIWEI_SMTP_HOST, $DAIWEI_OUTBOX, $DAIWEI_PACK_RECIPIENTS, which win over defaults."""
+        return cls(
+            smtp_host=(smtp_host or env.get("DAIWEI_SMTP_HOST") or "").strip(),
+            smtp_port=_int(env, "DAIWEI_SMTP_PORT", DEFAULT_SMTP_PORT),
+            smtp_user=(env.get("DAIWEI_SMTP_USER") or "").strip(),
+            smtp_password=env.get(SMTP_PASSWORD_ENV) or "",
+            starttls=_bool(env, "DAIWEI_SMTP_STARTTLS", True),
+            sender=_addresses(env.get("DAIWEI_MAIL_FROM") or DEFAULT_MAIL_FROM, "DAIWEI_MAIL_FROM")[0],
+            outbox=_path(outbox or env.get("DAIWEI_OUTBOX") or DEFAULT_OUTBOX),
+            recipients=_addresses(
+                recipients if recipients is not None else env.get("DAIWEI_PACK_RECIPIENTS") or "",
+                "DAIWEI_PACK_RECIPIENTS",
+            ),
+            timeout_seconds=_int(env, "DAIWEI_SMTP_TIMEOUT", DEFAULT_SMTP_TIMEOUT),
+        )
+
+    @property
+    def uses_outbox(self) -> bool:
+        return not self.smtp_host
+
+
+@dataclass(frozen=True)
 class Settings:
     warehouse: Path = field(default_factory=lambda: Path(DEFAULT_WAREHOUSE).resolve())
     inbox: Path = field(default_factory=lambda: Path(DEFAULT_INBOX).resolve())
@@ -56,6 +113,8 @@ class Settings:
     lockout_minutes: int | None = None
     # the user a command acts for (cli.md: --user, else $DAIWEI_USER, else the OS user as a local admin)
     user: str | None = None
+    # delivering the monthly pack by e-mail (SMTP, or the outbox folder when no SMTP host is set)
+    mail: Mail = field(default_factory=Mail)
 
     @classmethod
     def load(
@@ -67,6 +126,9 @@ class Settings:
         host: str | None = None,
         app_db: str | None = None,
         user: str | None = None,
+        smtp_host: str | None = None,
+        outbox: str | os.PathLike[str] | None = None,
+        recipients: str | None = None,
     ) -> Settings:
         """Arguments win over the environment ($DAIWEI_WAREHOUSE, $DAIWEI_INBOX, …), which wins over defaults."""
         env = os.environ if env is None else env
@@ -79,6 +141,7 @@ class Settings:
             lockout_failures=_int(env, "DAIWEI_LOCKOUT_FAILURES", 0) or None,
             lockout_minutes=_int(env, "DAIWEI_LOCKOUT_MINUTES", 0) or None,
             user=user or env.get("DAIWEI_USER") or None,
+            mail=Mail.from_env(env, smtp_host=smtp_host, outbox=outbox, recipients=recipients),
         )
 
     def with_limits(self, **changes: int) -> Settings:
@@ -109,3 +172,32 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ValueError(f"{name} 应为正整数 / must be a positive integer: {raw!r}")
     return value
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+# one plain address: no display name, no spaces, commas, angle brackets or line breaks (header injection)
+_ADDRESS = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\".]+(?:\.[^@\s,;<>\".]+)*")
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE or raw in _FALSE:
+        return raw in _TRUE
+    raise ValueError(f"{name} 应为 1 或 0 / must be 1 or 0: {raw!r}")
+
+
+def _addresses(raw: str, name: str) -> tuple[str, ...]:
+    """Comma-separated plain e-mail addresses, in order, without duplicates (case-insensitive)."""
+    out: list[str] = []
+    for part in raw.split(","):
+        address = part.strip()
+        if not address:
+            continue
+        if not _ADDRESS.fullmatch(address):
+            raise ValueError(f"{name} 含无效的邮件地址 / holds an invalid e-mail address: {address!r}")
+        if address.lower() not in {a.lower() for a in out}:
+            out.append(address)
+    return tuple(out)

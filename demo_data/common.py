@@ -98,6 +98,7 @@ class Profile:
     device_small_ping: float
     chat_channels: float  # extra weight of 微信群 / 电话
     feedback_median_min: float
+    thin_regions: int = 0  # its last prefectures staffed by a single field hand (region_staffing_rate misses)
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -196,6 +197,7 @@ PROFILES: tuple[Profile, ...] = (
         device_small_ping=0.02,
         chat_channels=0.4,
         feedback_median_min=70,
+        thin_regions=1,
     ),
 )
 

@@ -290,7 +290,36 @@ def build_tickets(world: World) -> pl.DataFrame:
     )
     df = forms.attach_circuit(world, df)
     df = forms.attach_people_and_causes(world, rng, df)
-    return _status(world, rng, df)
+    return _live_at_the_end(world, _status(world, rng, df))
+
+
+def _live_at_the_end(world: World, df: pl.DataFrame) -> pl.DataFrame:
+    """The faults and complaints of the delivery's last hours are still being worked on (今日预警).
+
+    The last month's export is read as the state at its latest dispatch: the 故障 / 投诉 tickets
+    dispatched in the eight hours before it are open (处理中, no 完成时间, nor a later one that a
+    correction could fill in), and every fourth of those dispatched an hour or more before it has
+    not been acknowledged yet. So the watch list of the demo has breached, at-risk and on-track
+    tickets and overdue acknowledgements at its default moment.
+    """
+    last = df.filter(pl.col("month") == world.months[-1].iso)["dispatched_at"].max()
+    if last is None:
+        return df
+    live = (
+        pl.col("type").is_in(["故障", "投诉"])
+        & (pl.col("status") != "已作废")
+        & (pl.col("dispatched_at") >= pl.lit(last) - pl.duration(hours=8))
+    )
+    order = pl.int_range(pl.len()).over(live)
+    unacked = live & (pl.col("dispatched_at") <= pl.lit(last) - pl.duration(hours=1)) & (order % 4 == 1)
+    return df.with_columns(
+        pl.when(live).then(pl.lit("处理中")).otherwise(pl.col("status")).alias("status"),
+        pl.when(live).then(None).otherwise(pl.col("completed_at")).alias("completed_at"),
+        pl.when(live).then(None).otherwise(pl.col("completed_true")).alias("completed_true"),
+        pl.when(live).then(None).otherwise(pl.col("closed_at")).alias("closed_at"),
+        pl.when(live).then(None).otherwise(pl.col("closed_true")).alias("closed_true"),
+        pl.when(unacked).then(None).otherwise(pl.col("acknowledged_at")).alias("acknowledged_at"),
+    )
 
 
 def _add_pending(world: World, rng: np.random.Generator, df: pl.DataFrame) -> pl.DataFrame:

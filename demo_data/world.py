@@ -163,8 +163,11 @@ def build_staff(ref: Reference, months: list[Month], circuits: pl.DataFrame, see
     for ci, c in enumerate(ref.contractors):
         prof = profile_of(ci)
         seq = 0
-        for k, p in enumerate(ref.prefectures_of(c)):
+        prefectures = ref.prefectures_of(c)
+        for k, p in enumerate(prefectures):
             n_field = max(2, round(counts.get((c, p), 0) / 100 * prof.staff_per_100 * rng.uniform(0.92, 1.08)))
+            if k >= len(prefectures) - prof.thin_regions:  # one 班组长 alone: the region is understaffed
+                n_field = 1
             n_lead = max(1, round(n_field / 8))
             roles = ["区域负责人"] + ["班组长"] * n_lead + ["技术人员"] * (n_field - n_lead)
             roles += ["后台人员"] * (1 + int(rng.random() < 0.5))

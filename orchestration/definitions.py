@@ -12,7 +12,7 @@ from orchestration.assets.pack import kpi_pack, kpi_pack_job
 from orchestration.assets.publish import published_warehouse_asset
 from orchestration.assets.quality import data_quality
 from orchestration.jobs import daiwei_run_job
-from orchestration.resources import AppDbResource, LimitsResource, WarehouseResource, dbt_resource
+from orchestration.resources import AppDbResource, LimitsResource, MailResource, WarehouseResource, dbt_resource
 from orchestration.schedules import build_nightly_inbox_run, monthly_kpi_pack
 from orchestration.sensors import build_inbox_sensor
 
@@ -41,6 +41,7 @@ def build_definitions(settings: Settings) -> Definitions:
             "dbt": dbt_resource(),
             "limits": LimitsResource.of(settings.limits),
             "app_db": AppDbResource(url=settings.app_db),
+            "mail": MailResource(),  # unset fields: the environment's mail settings (core.settings.Mail)
         },
         executor=in_process_executor,
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 
-from core.settings import Limits, Settings
+from core.settings import SMTP_PASSWORD_ENV, Limits, Mail, Settings
 from core.warehouse import Warehouse, warehouse_path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -60,6 +62,45 @@ def limits_run_config(limits: Limits) -> dict:
     """The run config that hands a run these limits (the CLI's settings, not the process environment)."""
     fields = ("max_cells", "max_sheet_xml_bytes", "max_field_chars")
     return {"limits": {"config": {f: getattr(limits, f) for f in fields}}}
+
+
+class MailResource(ConfigurableResource):
+    """Where the monthly pack is delivered (core.settings.Mail): SMTP host, sender, outbox, recipients.
+
+    A field left unset (None) means what Settings reads from the environment ($DAIWEI_SMTP_HOST, …),
+    as for AppDbResource; the CLI sets every field from its own Settings (`mail_run_config`). The
+    password is never a field, so it is never in a run's config (which Dagster stores and shows):
+    it is read from $DAIWEI_SMTP_PASSWORD by the process that sends.
+    """
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    starttls: bool | None = None
+    sender: str | None = None
+    outbox: str | None = None
+    recipients: list[str] | None = None
+    timeout_seconds: int | None = None
+
+    def get(self) -> Mail:
+        given = {name: getattr(self, name) for name in MAIL_FIELDS if getattr(self, name) is not None}
+        if "outbox" in given:
+            given["outbox"] = Path(given["outbox"]).expanduser().resolve()
+        if "recipients" in given:
+            given["recipients"] = tuple(given["recipients"])
+        base = Settings.load().mail if len(given) < len(MAIL_FIELDS) else Mail()
+        return replace(base, smtp_password=os.environ.get(SMTP_PASSWORD_ENV, ""), **given)
+
+
+MAIL_FIELDS = ("smtp_host", "smtp_port", "smtp_user", "starttls", "sender", "outbox", "recipients", "timeout_seconds")
+
+
+def mail_run_config(mail: Mail) -> dict:
+    """The run config that hands a run these mail settings, without the password."""
+    config = {name: getattr(mail, name) for name in MAIL_FIELDS}
+    config["outbox"] = str(mail.outbox)
+    config["recipients"] = list(mail.recipients)
+    return {"mail": {"config": config}}
 
 
 def dbt_executable() -> str:

@@ -1,4 +1,4 @@
-"""A nightly run on the inbox, so late corrections are picked up even without a new file event."""
+"""A nightly run on the inbox (late corrections are picked up even without a new file event), and the monthly pack."""
 
 from __future__ import annotations
 
@@ -36,9 +36,10 @@ def build_nightly_inbox_run(inbox: Path) -> ScheduleDefinition:
     default_status=DefaultScheduleStatus.STOPPED,
 )
 def monthly_kpi_pack(context: ScheduleEvaluationContext) -> RunRequest:
-    """On the 5th, the pack of the month just closed (late corrections have had four days)."""
+    """On the 5th, the pack of the month just closed (late corrections have had four days), e-mailed to its
+    recipients (docs/delivery.md: the SMTP host of the settings, else the outbox folder)."""
     month = (context.scheduled_execution_time.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     return RunRequest(
         run_key=f"pack-{month}",
-        run_config={"ops": {"kpi_pack": {"config": {"month": month, "out_dir": "data/packs"}}}},
+        run_config={"ops": {"kpi_pack": {"config": {"month": month, "out_dir": "data/packs", "deliver": True}}}},
     )

@@ -1,4 +1,5 @@
-"""The files the CLI writes (cli.md): the KPI table, the ten areas, rejects and the load log.
+"""The files the CLI writes (cli.md): the KPI table (months, quarters, years), the ten areas, rejects,
+the load log, and the settlement table the pack and the overview read.
 
 They read the published warehouse read-only and only format: every number
 was computed by the Dagster/dbt build. CSVs are UTF-8 without BOM, "\\n" line
@@ -18,7 +19,6 @@ is refused (`UnsupportedFormat`, a usage error) before anything is read.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,13 +29,24 @@ import xlsxwriter
 
 from core.inert import XLSX_OPTIONS, needs_quote, write_csv
 from core.masking import mask_json_text, mask_reason, mask_text
+from core.months import MONTH_RE as MONTH_RE  # re-exported: cli/pack.py and others import it from here
+from core.months import BadPeriod, parse_period
 from reporting.scope import Scope, scoped_sql
 
 KPI_HEADER = ["month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value"]
 AREAS_HEADER = ["month", "area_no", "headline_kpi", "contractor", "denominator", "score"]
 REJECTS_HEADER = ["file", "dataset", "row", "column", "reason", "raw"]
+SETTLEMENT_HEADER = [
+    "period_kind",
+    "month",
+    "months_in_period",
+    "contractor",
+    "month_count",
+    "base_fee_yuan",
+    "penalty_yuan",
+    "payable_yuan",
+]
 LOADS_HEADER = ["file", "dataset", "sha256", "rows_read", "rows_loaded", "rows_rejected", "status", "message"]
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 FORMATS = (".csv", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_576  # header included
 EXCEL_MAX_CHARS = 32_767  # the most text one Excel cell holds
@@ -156,19 +167,92 @@ def _check_month(con: duckdb.DuckDBPyConnection, month: str | None, scope: Scope
         raise NoData(f"仓库中没有 {month} 的数据 / no data for month {month}")
 
 
-def kpi_table(con: duckdb.DuckDBPyConnection, month: str | None = None, scope: Scope | None = None) -> Table:
+def periods_in(con: duckdb.DuckDBPyConnection, kind: str, scope: Scope | None = None) -> list[str]:
+    """The quarter or year labels of the warehouse (a contractor: those whose every month is published to it)."""
+    if kind == "month":
+        return months_in(con, scope)
+    sql = scoped_sql(con, scope, "SELECT DISTINCT month FROM marts.fct_kpi_periods WHERE period_kind = ? ORDER BY 1")
+    return [r[0] for r in con.execute(sql, [kind]).fetchall()]
+
+
+def check_period(
+    con: duckdb.DuckDBPyConnection, label: str, kind: str | None = None, scope: Scope | None = None
+) -> str:
+    """The kind of a period label that the warehouse holds (for the scope); NoData, one line, otherwise.
+
+    `kind`, when given, is the kind the label must have (`--period quarter` with `--month 2026-Q3`)."""
+    try:
+        found = parse_period(label).kind
+    except BadPeriod as exc:
+        raise NoData(str(exc)) from exc
+    if kind is not None and found != kind:
+        names = {"month": "YYYY-MM", "quarter": "YYYY-Qn", "year": "YYYY"}
+        raise NoData(
+            f"--period {kind} 需要 {names[kind]} 形式的期间 / --period {kind} takes a {names[kind]} label: {label}"
+        )
+    if label not in periods_in(con, found, scope):
+        raise NoData(f"仓库中没有 {label} 的数据 / no data for period {label}")
+    return found
+
+
+def kpi_table(
+    con: duckdb.DuckDBPyConnection,
+    month: str | None = None,
+    scope: Scope | None = None,
+    period: str = "month",
+) -> Table:
     """The long KPI table of kpis.md (§ Export format), sorted by month, kpi_code, contractor, prefecture.
 
-    With a contractor's scope, only its own rows (access.md: exports hold its rows only)."""
-    _check_month(con, month, scope)
-    sql = (
-        "SELECT month, kpi_code, contractor, prefecture, numerator, denominator, value FROM marts.fct_kpi "
-        "WHERE (? IS NULL OR month = ?)"
-    )
-    rows = con.execute(scoped_sql(con, scope, sql), [month, month]).fetchall()
+    `period` 'quarter' or 'year' gives the exact roll-up of § Quarters and years (marts.fct_kpi_periods):
+    the same columns, `month` holding '2026-Q3' or '2026'; `month` then filters on such a label.
+    With a contractor's scope, only its own rows (access.md: exports hold its rows only), and only the
+    periods whose every month is published to it."""
+    if period == "month":
+        _check_month(con, month, scope)
+        sql = (
+            "SELECT month, kpi_code, contractor, prefecture, numerator, denominator, value FROM marts.fct_kpi "
+            "WHERE (? IS NULL OR month = ?)"
+        )
+        params: list[object] = [month, month]
+    else:
+        if month is not None:
+            check_period(con, month, period, scope)
+        sql = (
+            "SELECT month, kpi_code, contractor, prefecture, numerator, denominator, value FROM marts.fct_kpi_periods "
+            "WHERE period_kind = ? AND (? IS NULL OR month = ?)"
+        )
+        params = [period, month, month]
+    rows = con.execute(scoped_sql(con, scope, sql), params).fetchall()
     body = [[r[0], r[1], r[2], r[3], fmt_number(r[4]), fmt_number(r[5]), fmt_number(r[6])] for r in rows]
     body.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     return Table("kpi", KPI_HEADER, body, ("numerator", "denominator", "value"))
+
+
+def settlement_table(
+    con: duckdb.DuckDBPyConnection,
+    month: str | None = None,
+    scope: Scope | None = None,
+    period: str | None = None,
+) -> Table:
+    """Settlement (kpis.md § Settlement) from marts.mart_settlement: one row per period × contractor.
+
+    `month` is a period label ('2026-07', '2026-Q3', '2026'): only that period; `period` a kind: only
+    the months, quarters or years. Sorted months first, then quarters, then years, each by label and
+    contractor. base_fee_yuan and payable_yuan are empty for a contractor without a base fee (the page
+    and the pack say 未配置基础费). A contractor's scope: its own rows of the periods published to it."""
+    if month is not None:
+        check_period(con, month, period, scope)
+    sql = (
+        "SELECT period_kind, month, months_in_period, contractor, month_count, base_fee_yuan, penalty_yuan, "
+        "payable_yuan FROM marts.mart_settlement WHERE (? IS NULL OR period_kind = ?) AND (? IS NULL OR month = ?)"
+    )
+    rows = con.execute(scoped_sql(con, scope, sql), [period, period, month, month]).fetchall()
+    order = {"month": 0, "quarter": 1, "year": 2}
+    body = [[r[0], r[1], r[2], r[3], str(r[4]), *(fmt_number(v) for v in r[5:8])] for r in rows]
+    body.sort(key=lambda r: (order.get(r[0], 3), r[1], r[3]))
+    return Table(
+        "settlement", SETTLEMENT_HEADER, body, ("month_count", "base_fee_yuan", "penalty_yuan", "payable_yuan")
+    )
 
 
 def areas_table(con: duckdb.DuckDBPyConnection, month: str | None = None, scope: Scope | None = None) -> Table:

@@ -99,6 +99,15 @@ def outcome_name(code: str) -> str:
     return _pick(AUDIT_OUTCOMES, code)
 
 
+def period_name(label: str) -> str:
+    """The month picker's value in words: 2026-10 as it is, 2026-Q3 → 2026年第3季度, 2026 → 2026年度."""
+    if len(label) == 7 and label[4:6] == "-Q":
+        return tf("period_quarter", year=label[:4], q=label[6])
+    if len(label) == 4 and label.isdigit():
+        return tf("period_year", year=label)
+    return label
+
+
 def contractor_label(contractor: str) -> str:
     """'' is the province (全省) in every mart."""
     return t("province") if contractor == ALL else contractor

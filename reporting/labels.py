@@ -673,3 +673,68 @@ COLUMN_NAMES.update(
     }
 )
 # ---- end of workbook headers ----
+
+# ---- Quarters, years and settlement (the month picker's periods, the overview's 结算, the pack) ----
+# Appended as one block (issue 13); LABELS takes them below.
+PERIOD_LABELS: dict[str, tuple[str, str]] = {
+    "period_quarter": ("{year}年第{q}季度", "Q{q} {year}"),
+    "period_year": ("{year}年度", "Year {year}"),
+    "months_only": (
+        "本页按月显示：已选 {period}，这里显示其中最近的月份 {month}。季度、年度的考核汇总见「总览」。",
+        "This page shows single months: {period} is chosen, so it shows its latest month, {month}. "
+        "The quarter's or year's figures are on the Overview.",
+    ),
+    "period_overview_title": ("{period} 全省代维考核总览", "{period}: the province at a glance"),
+    "period_caption": (
+        "{period} 含数据月份：{months}。各指标按月份的分子、分母累加后重新计算；扣款为各月之和；"
+        "环比为与上一{unit}之差。",
+        "{period} holds the data months {months}. Each KPI is recomputed from the summed numerators and "
+        "denominators of its months; penalties are summed; change = difference from the previous {unit}.",
+    ),
+    "unit_quarter": ("季度", "quarter"),
+    "unit_year": ("年度", "year"),
+    "prev_period": ("上期", "Previous period"),
+    "no_prev_period_data": ("上期无数据", "no data the previous period"),
+    "settlement": ("结算", "Settlement"),
+    "settlement_caption": (
+        "应付 = 基础费 − 考核扣款（净奖励为负，增加应付）；季度、年度为各月之和。",
+        "Payable = base fee − penalties (a net bonus is negative and raises it); a quarter or year sums its months.",
+    ),
+    "settlement_months": ("结算月数", "Months"),
+    "base_fee": ("基础费", "Base fee"),
+    "net_penalty": ("考核扣款/奖励", "Penalty / bonus"),
+    "payable": ("应付", "Payable"),
+    "no_base_fee": ("未配置基础费", "no base fee set"),
+    "penalty_deduction": ("扣款 {amount}", "deduction {amount}"),
+    "penalty_bonus": ("奖励 {amount}", "bonus {amount}"),
+    "no_settlement": ("该期间没有结算数据。", "No settlement for this period."),
+}
+LABELS.update(PERIOD_LABELS)
+# ---- end of quarters, years and settlement ----
+
+# ---- Suspension rescues and region staffing (areas 9 and 6, issue 13 part 2) ----
+# Appended as one block: the supporting views mart_suspension_minutes, mart_suspension_rescues and
+# mart_region_staffing, and their columns (the KPI columns take their names from the KPI catalogue).
+AREA_SUPPORT_NAMES.update(
+    {
+        "mart_suspension_minutes": ("挂起时长与挂起救回", "Suspension and rescues"),
+        "mart_suspension_rescues": ("挂起救回工单清单", "Tickets timely only thanks to suspension"),
+        "mart_region_staffing": ("区域人员配置", "Region staffing"),
+    }
+)
+COLUMN_NAMES.update(
+    {
+        "service_level": ("服务等级", "Service level"),
+        "clock_started_at": ("计时起点", "Clock start"),
+        "raw_minutes": ("未扣挂起历时(分钟)", "Before suspension (min)"),
+        "minutes_over_limit_without_suspension": ("不扣挂起超时(分钟)", "Over the limit without suspension (min)"),
+        "suspended_tickets": ("有挂起工单", "Tickets with suspension"),
+        "mean_suspended_minutes": ("平均挂起(分钟)", "Mean suspension (min)"),
+        "rescued_tickets": ("挂起救回工单", "Timely only thanks to suspension"),
+        "staff_at_month_end": ("月末在职技术人员及班组长", "Technicians and team leads at month end"),
+        "licensed_staff": ("持代维资格证", "Holding the maintenance licence"),
+        "qualified_staff": ("学历及年限达标", "Education and experience met"),
+        "is_staffed": ("配置达标", "Staffing met"),
+    }
+)
+# ---- end of suspension rescues and region staffing ----

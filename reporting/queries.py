@@ -5,12 +5,20 @@ functions, so the benchmark times exactly what a person waits for and the
 pack prints exactly what the dashboard shows. Each function filters in SQL
 (month, contractor) so DuckDB reads only what a page draws; nothing here
 recomputes a KPI: the marts did.
+
+Periods: the sidebar's "month" may be a month (2026-10), a quarter (2026-Q3)
+or a year (2026) (`core.months` parses them). The label alone decides what is
+read (`kpi_relation`): a month's figures come from fct_kpi, a quarter's and a year's from
+fct_kpi_periods (the same columns, pooled exactly by dbt), so every page and
+the pack that shows KPI figures goes through the same functions; lists of
+items (penalty items) take the months of the period (`months_of`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from core.months import data_months_of, parse_period, period_kind
 from reporting.fmt import prev_month, records
 from reporting.reader import DB
 
@@ -21,11 +29,65 @@ FUNNEL = "marts.mart_kpi_funnel"
 AREA_SCORES = "marts.mart_area_scores"
 AREA_INDEX = "marts.mart_area_index"
 FUNNEL_LIMITS = "marts.dim_funnel_limits"
+KPI_PERIODS = "marts.fct_kpi_periods"
+SETTLEMENT = "marts.mart_settlement"
+
+MONTH, QUARTER, YEAR = "month", "quarter", "year"  # core.months.PERIOD_KINDS
+
+
+# ---- periods: the label decides (core.months parses it) ----
+def is_period(label: str) -> bool:
+    """A quarter or a year (not a single month)."""
+    return period_kind(label) != MONTH
+
+
+def previous(label: str) -> str:
+    """The period before: last month, last quarter, last year (the "change" columns compare with it)."""
+    p = parse_period(label)
+    if p.kind == MONTH:
+        return prev_month(label)
+    if p.kind == YEAR:
+        return f"{p.year - 1:04d}"
+    return f"{p.year - 1:04d}-Q4" if p.number == 1 else f"{p.year:04d}-Q{p.number - 1}"
+
+
+def kpi_relation(label: str) -> str:
+    """Where the KPI figures of the label live: fct_kpi for a month, fct_kpi_periods for a quarter or year."""
+    return KPI_PERIODS if is_period(label) else KPI
+
+
+def months_of(db: DB, label: str) -> list[str]:
+    """The data months of the period this reader may see, ascending (a month: itself)."""
+    if not is_period(label):
+        return [label]
+    return data_months_of(label, months(db))
+
+
+def _in(column: str, values: list[str]) -> str:
+    """`column IN (?, ?, …)` for the values (never empty: a period without months matches nothing)."""
+    return f"{column} IN ({', '.join('?' for _ in values)})" if values else "false"
 
 
 def months(db: DB) -> list[str]:
     """Newest first: the month picker opens on the latest month."""
     return db.df(f"SELECT DISTINCT month FROM {KPI} ORDER BY month DESC")["month"].tolist()
+
+
+def periods(db: DB) -> list[str]:
+    """What the sidebar offers: the months newest first, then the quarters, then the years of the data.
+
+    Quarters and years come from fct_kpi_periods through the reader's scope (a contractor is
+    offered only the periods whose months are all published to it). A warehouse built before
+    the periods existed offers months only.
+    """
+    out = months(db)
+    if not db.has(KPI_PERIODS):
+        return out
+    sql = f"SELECT DISTINCT month, period_kind FROM {KPI_PERIODS} ORDER BY month DESC"
+    found = db.df(sql)
+    for kind in (QUARTER, YEAR):
+        out += [str(m) for m in found.loc[found["period_kind"] == kind, "month"]]
+    return out
 
 
 def contractors(db: DB) -> list[str]:
@@ -57,24 +119,26 @@ def _catalogue_join() -> tuple[str, str]:
 
 
 def kpi_month(db: DB, month: str) -> pd.DataFrame:
-    """Province and contractor rows of every KPI for the month, with last month's value beside them."""
+    """Province and contractor rows of every KPI for the month (or period), with the previous one's beside them."""
     join, cols = _catalogue_join()
+    rel = kpi_relation(month)
     sql = f"""
         SELECT k.kpi_code, k.kpi_name_zh, {cols}, k.contractor, k.unit,
                k.numerator, k.denominator, k.value, k.target, k.direction, k.met,
                p.value AS prev_value, p.denominator AS prev_denominator
-        FROM {KPI} k
-        LEFT JOIN {KPI} p ON p.month = ? AND p.kpi_code = k.kpi_code
+        FROM {rel} k
+        LEFT JOIN {rel} p ON p.month = ? AND p.kpi_code = k.kpi_code
              AND p.contractor = k.contractor AND p.prefecture = k.prefecture
         {join}
         WHERE k.month = ? AND k.prefecture = ''
         ORDER BY sort_order, k.kpi_code, k.contractor
     """
-    return db.df(sql, prev_month(month), month)
+    return db.df(sql, previous(month), month)
 
 
 def scores(db: DB, month: str) -> pd.DataFrame:
-    """Composite score and net penalty per contractor, this month and last."""
+    """Composite score and net penalty per contractor, this month (or period) and the previous one."""
+    rel = kpi_relation(month)
     sql = f"""
         SELECT k.contractor,
                max(CASE WHEN k.kpi_code = 'composite_score' THEN k.value END) AS composite,
@@ -83,22 +147,34 @@ def scores(db: DB, month: str) -> pd.DataFrame:
                max(CASE WHEN k.kpi_code = 'penalty_yuan' THEN k.value END) AS penalty,
                max(CASE WHEN p.kpi_code = 'composite_score' THEN p.value END) AS prev_composite,
                max(CASE WHEN p.kpi_code = 'penalty_yuan' THEN p.value END) AS prev_penalty
-        FROM {KPI} k
-        LEFT JOIN {KPI} p ON p.month = ? AND p.kpi_code = k.kpi_code AND p.contractor = k.contractor
+        FROM {rel} k
+        LEFT JOIN {rel} p ON p.month = ? AND p.kpi_code = k.kpi_code AND p.contractor = k.contractor
              AND p.grain = 'contractor'
         WHERE k.month = ? AND k.grain = 'contractor' AND k.kpi_code IN ('composite_score', 'penalty_yuan')
         GROUP BY k.contractor
         ORDER BY composite DESC NULLS LAST, k.contractor
     """
-    return db.df(sql, prev_month(month), month)
+    return db.df(sql, previous(month), month)
 
 
 def penalty_reasons(db: DB, month: str) -> pd.DataFrame:
-    """Net penalty per contractor and reason (their sum is fct_kpi's penalty_yuan)."""
+    """Net penalty per contractor and reason over the month's (or period's) months (their sum is penalty_yuan)."""
+    within = months_of(db, month)
     sql = f"""
         SELECT contractor, reason_code, sum(item_count) AS items, sum(amount_yuan) AS amount_yuan
-        FROM {PENALTIES} WHERE month = ?
+        FROM {PENALTIES} WHERE {_in("month", within)}
         GROUP BY contractor, reason_code ORDER BY contractor, reason_code
+    """
+    return db.df(sql, *within)
+
+
+def settlement(db: DB, month: str) -> pd.DataFrame:
+    """结算 per contractor for the month, quarter or year: base fee, net penalty, payable (mart_settlement).
+
+    base_fee_yuan and payable_yuan are NULL for a contractor without a base fee in the seed."""
+    sql = f"""
+        SELECT contractor, month_count, months_in_period, base_fee_yuan, penalty_yuan, payable_yuan
+        FROM {SETTLEMENT} WHERE month = ? ORDER BY contractor
     """
     return db.df(sql, month)
 

@@ -26,6 +26,8 @@ DRILL_MARTS = frozenset({"mart_fault_tickets", "mart_fault_pareto"})  # shown on
 
 ORDER: dict[str, str] = {  # worst first, where a list is long
     "mart_breaches": "minutes_over_limit DESC NULLS FIRST, ticket_id",
+    "mart_suspension_rescues": "minutes_over_limit_without_suspension DESC, ticket_id",
+    "mart_region_staffing": "is_staffed, contractor, prefecture",
     "mart_overdue_sites": "days_overdue DESC, circuit_id",
     "mart_ticket_steps": "is_timely NULLS FIRST, effective_minutes DESC NULLS FIRST, ticket_id",
     "mart_technician_penalties": "net_yuan DESC, technician_id",
@@ -40,7 +42,12 @@ CHARTS: dict[str, tuple[str, str, bool]] = {
     "mart_channel_mix": ("channel", "share_of_tickets", True),
     "mart_inspection_quality": ("", "photo_share,sign_off_share,config_backup_share", True),
     "mart_spare_waits": ("", "mean_wait_minutes", False),
-    "mart_staffing": ("", "cert_share,bachelor_share,core_exp_share,turnover_rate", True),
+    "mart_staffing": (
+        "",
+        "cert_share,bachelor_share,core_exp_share,turnover_rate,region_staffing_rate,tech_qualified_share",
+        True,
+    ),
+    "mart_suspension_minutes": ("", "suspension_rescue_rate", True),
     "mart_fault_cause_quality": ("", "unknown_cause_share,blank_cause_share,repeat_fault_rate", True),
     "mart_acceptance_quality": (
         "",

@@ -145,6 +145,43 @@ def test_areas_index_equals_the_areas_export(warehouse: Path, tmp_path: Path) ->
         assert (ref == "" and value != value) or abs(float(value) - float(ref)) <= 0.005 + 1e-9
 
 
+def test_a_quarter_on_the_overview_shows_its_figures_and_settlement(warehouse: Path) -> None:
+    """The month picker offers the quarters: the overview reads the period's figures and its 结算; a page that
+    shows months only says so."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        quarter = con.execute("SELECT max(month) FROM marts.fct_kpi_periods WHERE period_kind = 'quarter'").fetchone()[
+            0
+        ]  # type: ignore[index]
+        composite = con.execute(
+            "SELECT value FROM marts.fct_kpi_periods WHERE month = ? AND kpi_code = 'composite_score' "
+            "AND grain = 'contractor' AND value IS NOT NULL ORDER BY value DESC",
+            [quarter],
+        ).fetchall()
+        payable = dict(
+            con.execute(
+                "SELECT contractor, payable_yuan FROM marts.mart_settlement WHERE month = ?", [quarter]
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    at = app("views/overview.py")
+    at.selectbox(key="month").set_value(quarter).run()
+    no_exception(at)
+    year, q = quarter.split("-Q")
+    assert at.title[0].value.startswith(f"{year}年第{q}季度")
+    assert [m.value for m in at.metric if m.label == "综合得分"] == [half_up(str(v)) for (v,) in composite]
+    assert "结算" in [h.value for h in at.subheader]
+    table = next(d.value for d in at.dataframe if "应付" in d.value.columns)
+    assert sorted(table["代维公司"]) == sorted(payable) and len(payable) > 0
+    for contractor, shown in zip(table["代维公司"], table["应付"], strict=True):
+        v = payable[contractor]
+        assert shown == ("未配置基础费" if v is None else f"{v:,.0f} 元"), (contractor, shown)
+    at.switch_page("views/timeliness.py").run()
+    no_exception(at)
+    assert any("本页按月显示" in i.value for i in at.info)
+
+
 def test_english_switch_on_every_page(warehouse: Path) -> None:
     at = app("views/overview.py")
     at.radio(key="lang_choice").set_value("English").run()

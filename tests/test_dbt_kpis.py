@@ -667,7 +667,7 @@ def one(rows: list[dict], month: str, code: str, contractor: str = "", prefectur
 
 def test_every_kpi_at_every_grain_for_every_month(rows: list[dict]) -> None:
     catalogue = {r["kpi_code"] for r in rows}
-    assert len(catalogue) == 23
+    assert len(catalogue) == 26
     months = sorted({r["month"] for r in rows})
     assert months == ["2026-08", "2026-09", "2026-10"]
     contractors = {"铁通", "天龙讯"}

@@ -122,7 +122,7 @@ def test_every_kpi_for_every_month_and_contractor(demo, tmp_path: Path) -> None:
     assert cli("export", "--out", str(out), "--warehouse", str(demo["wh"])).returncode == 0
     rows = read_csv(out)
     codes = {r["kpi_code"] for r in rows}
-    assert len(codes) == 23
+    assert len(codes) == 26
     months = set(demo["manifest"]["months"])
     assert {r["month"] for r in rows} == months
     contractors = set(demo["manifest"]["contractors"])

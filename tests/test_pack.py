@@ -15,6 +15,7 @@ import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -24,7 +25,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-FIXED_SHEETS = ["封面", "KPI长表", "超时清单", "扣款-技术员", "扣款-代维公司", "数据来源"]
+FIXED_SHEETS = ["封面", "KPI长表", "超时清单", "扣款-技术员", "扣款-代维公司", "结算", "数据来源"]
+SETTLEMENT_HEADER = ("代维公司", "结算月数", "基础费(元)", "考核扣款(元)", "应付(元)")
 
 
 def daiwei(*args: str) -> subprocess.CompletedProcess:
@@ -149,3 +151,77 @@ def test_month_without_data_is_a_usage_error(built: dict) -> None:
     assert "Traceback" not in p.stderr
     assert p.stderr.strip().count("\n") == 0 and "1999-01" in p.stderr and "no data" in p.stderr
     assert not (built["tmp"] / "none").exists()
+
+
+def settlement_rows(wb: openpyxl.Workbook) -> list[tuple]:
+    """The 结算 sheet's rows under its header."""
+    rows = list(wb["结算"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[: len(SETTLEMENT_HEADER)] == SETTLEMENT_HEADER)
+    return [r[: len(SETTLEMENT_HEADER)] for r in rows[header + 1 :] if r[0]]
+
+
+def expected_settlement(wh: Path, label: str) -> dict[str, tuple]:
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        sql = (
+            "SELECT contractor, month_count, base_fee_yuan, penalty_yuan, payable_yuan "
+            "FROM marts.mart_settlement WHERE month = ?"
+        )
+        return {r[0]: r for r in con.execute(sql, [label]).fetchall()}
+    finally:
+        con.close()
+
+
+def same_settlement(got: list[tuple], expected: dict[str, tuple]) -> None:
+    assert sorted(r[0] for r in got) == sorted(expected) and expected
+    for r in got:
+        _, months, base, penalty, payable = expected[r[0]]
+        assert r[1] == months
+        assert r[2] == ("未配置基础费" if base is None else float(base)), r
+        assert r[3] == float(penalty), r
+        assert r[4] == ("未配置基础费" if payable is None else float(payable)), r
+
+
+def test_month_pack_has_the_settlement(built: dict) -> None:
+    wb = openpyxl.load_workbook(built["out"] / f"KPI月报_{built['month']}.xlsx", read_only=True)
+    same_settlement(settlement_rows(wb), expected_settlement(built["wh"], built["month"]))
+
+
+@pytest.fixture(scope="module")
+def quarter(built: dict) -> dict:
+    """The pack of the quarter holding most of the demo's months, built as a user builds it."""
+    months = sorted({r["month"] for r in read_csv(built["tmp"] / "all.csv")})
+    quarters = [f"{m[:4]}-Q{(int(m[5:7]) + 2) // 3}" for m in months]
+    label = max(sorted(set(quarters)), key=quarters.count)
+    out = built["tmp"] / "quarter"
+    p = daiwei("pack", "--month", label, "--out", str(out), "--warehouse", str(built["wh"]))
+    assert p.returncode == 0, p.stderr
+    year, q = label.split("-Q")
+    return {"label": label, "out": out, "title": f"代维KPI季报 · {year}年第{q}季度"}
+
+
+def test_quarter_pack_reads_the_period_figures_and_its_settlement(built: dict, quarter: dict) -> None:
+    label = quarter["label"]
+    assert sorted(p.name for p in quarter["out"].iterdir()) == [f"KPI月报_{label}.pdf", f"KPI月报_{label}.xlsx"]
+    wb = openpyxl.load_workbook(quarter["out"] / f"KPI月报_{label}.xlsx", read_only=True)
+    assert wb.sheetnames == ["封面", "KPI长表", "超时清单", "扣款-技术员", "扣款-代维公司", "结算", "数据来源"]
+    cover = list(wb["封面"].iter_rows(values_only=True))
+    assert cover[0][0] == quarter["title"]
+    long = list(wb["KPI长表"].iter_rows(values_only=True))[1:]
+    assert long and {r[0] for r in long} == {label}
+    composite = {r[2]: r[6] for r in long if r[1] == "composite_score" and r[2] and not r[3]}
+    header = next(i for i, r in enumerate(cover) if r[0] == "排名")
+    for r in cover[header + 1 : header + 1 + len(composite)]:
+        assert r[2] == composite[r[1]], r
+    settlement = expected_settlement(built["wh"], label)
+    same_settlement(settlement_rows(wb), settlement)
+    penalty = {r[2]: r[6] for r in long if r[1] == "penalty_yuan" and r[2] and not r[3]}
+    assert {c: float(s[3]) for c, s in settlement.items()} == penalty  # the quarter's penalties, summed by dbt
+    if shutil.which("pdftotext"):
+        pdf = quarter["out"] / f"KPI月报_{label}.pdf"
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert quarter["title"] in text and "结算" in text
+        assert not re.search(r"[一二三四五六七八九十]、十个不统一", text)  # scored per month: the month packs have it
+        for contractor, (_, _, _, _, payable) in settlement.items():
+            shown = "未配置基础费" if payable is None else f"{float(payable):,.0f} 元"
+            assert re.search(rf"{contractor}.*{re.escape(shown)}", text), (contractor, shown)

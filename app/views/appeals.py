@@ -18,7 +18,7 @@ import appstate
 from app import auth, tables
 from app.data import db
 from app.downloads import download_buttons
-from app.filters import current
+from app.filters import current, months_only
 from core.principal import Principal
 from reporting import queries
 from reporting.appeals import adjustments
@@ -176,7 +176,8 @@ def render() -> None:
         download_buttons(frame, "appeals", "ap_list")
     st.subheader(t("appeal_adjusted"))
     st.caption(t("appeal_adjusted_caption"))
-    month = current().month
+    sel = months_only(reader, current())  # the figures appeals changed are per month: a period shows its latest
+    month = sel.month if sel is not None else None
     if not month:
         st.caption(t("no_months"))
         return

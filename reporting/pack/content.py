@@ -1,4 +1,10 @@
-"""What the monthly pack says, read once from the published warehouse and shared by the xlsx and the PDF.
+"""What the pack says, read once from the published warehouse and shared by the xlsx and the PDF.
+
+A pack is for a month (2026-10), a quarter (2026-Q3) or a year (2026): the label decides, as on
+the dashboard (`reporting.queries`). A quarter's or a year's figures are fct_kpi_periods' (pooled
+exactly by dbt); its lists (breaches, technicians) hold every month of the period with the month
+beside each row; the ten areas are scored per month only, so a period's pack leaves them to the
+month packs. Every pack carries the settlement (结算) of its month or period.
 
 The pack is what contractors receive, so it shows the same numbers as the
 dashboard and `daiwei export` by running the same queries (`reporting.queries`,
@@ -16,12 +22,14 @@ from pathlib import Path
 import pandas as pd
 
 from reporting import queries, support
-from reporting.exports import NoData, months_in
+from reporting.exports import check_period
 from reporting.fmt import is_missing, records
-from reporting.i18n import ALL
+from reporting.i18n import ALL, period_name
 from reporting.reader import DB, DirectDB
 from reporting.scope import Scope, scoped
 
+REPORT_NAMES = {queries.MONTH: "月报", queries.QUARTER: "季报", queries.YEAR: "年报"}
+PREVIOUS_NAMES = {queries.MONTH: "上月", queries.QUARTER: "上季度", queries.YEAR: "上年度"}
 EXPORT_COLUMNS = ["month", "kpi_code", "contractor", "prefecture", "numerator", "denominator", "value"]
 
 
@@ -53,49 +61,82 @@ class PackContent:
     areas: list[AreaSection]
     inputs: pd.DataFrame  # audit.load_log, status loaded
     kpi_names: dict[str, tuple[str, str]]
+    settlement: pd.DataFrame = field(default_factory=pd.DataFrame)  # queries.settlement (own row for a contractor)
+    months: list[str] = field(default_factory=list)  # the data months of the period (a month: itself)
 
     @property
     def contractors(self) -> list[str]:
         return sorted(self.scores["contractor"].tolist())
 
+    @property
+    def kind(self) -> str:
+        """month | quarter | year"""
+        return queries.period_kind(self.month)
+
+    @property
+    def period(self) -> str:
+        """The month as it is, 2026年第3季度, 2026年度."""
+        return period_name(self.month)
+
+    @property
+    def title(self) -> str:
+        """代维KPI月报 · 2026-10, 代维KPI季报 · 2026年第3季度, 代维KPI年报 · 2026年度."""
+        return f"代维KPI{REPORT_NAMES[self.kind]} · {self.period}"
+
+    @property
+    def previous(self) -> str:
+        """What "change" compares with: 上月, 上季度, 上年度."""
+        return PREVIOUS_NAMES[self.kind]
+
 
 def check_month(con_path: Path, month: str) -> None:
-    """NoData (exit 2 at the command line) when the warehouse holds nothing for the month."""
+    """NoData (exit 2 at the command line) when the warehouse holds nothing for the month, quarter or year."""
     from core.warehouse import open_published
 
     con = open_published(con_path)
     try:
-        if month not in months_in(con):
-            raise NoData(f"仓库中没有 {month} 的数据 / no data for month {month}")
+        check_period(con, month)
     finally:
         con.close()
 
 
 def kpi_long(db: DB, month: str) -> pd.DataFrame:
     """The export's rows and order (month, kpi_code, contractor, prefecture), plus name, unit, target, met."""
-    sql = """
+    sql = f"""
         SELECT month, kpi_code, contractor, prefecture, numerator, denominator, value,
                kpi_name_zh, unit, target, met
-        FROM marts.fct_kpi WHERE month = ?
+        FROM {queries.kpi_relation(month)} WHERE month = ?
     """
     df = db.df(sql, month)
     return df.sort_values(["month", "kpi_code", "contractor", "prefecture"], kind="stable").reset_index(drop=True)
 
 
+def _months_where(db: DB, month: str) -> tuple[str, str, list[str]]:
+    """(columns, condition, parameters) of a list read for the month or every month of the period.
+
+    A month's list drops its month column (the whole pack is that month); a period's keeps it first."""
+    within = queries.months_of(db, month)
+    cols = "*" if queries.is_period(month) else "* EXCLUDE (month)"
+    cond = f"month IN ({', '.join('?' for _ in within)})" if within else "false"
+    return cols, cond, within
+
+
 def technicians(db: DB, month: str) -> pd.DataFrame:
-    """Penalties per technician, as the supporting mart sums the traced penalty items."""
+    """Penalties per technician, as the supporting mart sums the traced penalty items (per month of a period)."""
+    cols, cond, params = _months_where(db, month)
     return db.df(
-        "SELECT * EXCLUDE (month) FROM marts.mart_technician_penalties WHERE month = ? "
-        "ORDER BY contractor, net_yuan DESC, technician_id",
-        month,
+        f"SELECT {cols} FROM marts.mart_technician_penalties WHERE {cond} "
+        "ORDER BY month, contractor, net_yuan DESC, technician_id",
+        *params,
     )
 
 
 def breaches(db: DB, month: str) -> pd.DataFrame:
+    cols, cond, params = _months_where(db, month)
     return db.df(
-        "SELECT * EXCLUDE (month) FROM marts.mart_breaches WHERE month = ? "
-        "ORDER BY contractor, minutes_over_limit DESC NULLS FIRST, ticket_id",
-        month,
+        f"SELECT {cols} FROM marts.mart_breaches WHERE {cond} "
+        "ORDER BY month, contractor, minutes_over_limit DESC NULLS FIRST, ticket_id",
+        *params,
     )
 
 
@@ -144,7 +185,7 @@ def _area_sections(db: DB, month: str, kpi_names: dict[str, tuple[str, str]]) ->
 
 
 def collect(db: DB, month: str, warehouse: str) -> PackContent:
-    """Everything both files print, for one month."""
+    """Everything both files print, for one month, quarter or year."""
     kpi_names = queries.kpi_names(db)
     scores = queries.scores(db, month)
     scores["rank"] = scores["composite"].astype(float).rank(ascending=False, method="min")
@@ -158,9 +199,11 @@ def collect(db: DB, month: str, warehouse: str) -> PackContent:
         penalty_reasons=queries.penalty_reasons(db, month),
         technicians=technicians(db, month),
         breaches=breaches(db, month),
-        areas=_area_sections(db, month, kpi_names),
+        areas=[] if queries.is_period(month) else _area_sections(db, month, kpi_names),
         inputs=inputs(db),
         kpi_names=kpi_names,
+        settlement=queries.settlement(db, month) if db.has(queries.SETTLEMENT) else pd.DataFrame(),
+        months=queries.months_of(db, month),
     )
 
 

@@ -1,5 +1,8 @@
 """The pack's PDF `KPI月报_YYYY-MM.pdf`: the month's summary, its charts and the input fingerprints.
 
+A quarter's or a year's pack (KPI月报_2026-Q3.pdf) has the same sections from the period's figures,
+titled 代维KPI季报 · 2026年第3季度 / 代维KPI年报 · 2026年度, without the ten areas (scored per month).
+
 fpdf2 with Debian's Noto Sans CJK (collection index 2 = Simplified Chinese),
 so the Chinese is real text (searchable, `pdftotext` reads it), not images.
 """
@@ -17,6 +20,7 @@ from reporting.fmt import as_bool, change_text, count_text, records, value_text
 from reporting.i18n import reason_name
 from reporting.labels import REASON_NAMES
 from reporting.pack.content import PackContent
+from reporting.pack.xlsx import NO_BASE_FEE
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 SC_INDEX = 2  # Simplified Chinese face of the Noto CJK collections
@@ -25,10 +29,15 @@ HEADER = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=BLUE)
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (148, 103, 189), (140, 86, 75)]
 
 
+NUMBERS = "一二三四五六七八九十"
+
+
 class PackPDF(FPDF):
-    def __init__(self, month: str) -> None:
+    def __init__(self, month: str, title: str | None = None) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.month = month
+        self.report = title or f"代维KPI月报 · {month}"
+        self.sections = 0
         self.add_font("noto", fname=str(FONT_DIR / "NotoSansCJK-Regular.ttc"), collection_font_number=SC_INDEX)
         bold = FONT_DIR / "NotoSansCJK-Bold.ttc"
         self.add_font(
@@ -39,15 +48,20 @@ class PackPDF(FPDF):
         )
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(15, 15, 15)
-        self.set_title(f"代维KPI月报 {month}")
+        self.set_title(self.report.replace(" · ", " "))
         self.set_creator("daiwei")
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("noto", size=8)
         self.set_text_color(*GREY)
-        self.cell(0, 6, f"代维KPI月报 · {self.month} · 第 {self.page_no()} 页", align="C")
+        self.cell(0, 6, f"{self.report} · 第 {self.page_no()} 页", align="C")
         self.set_text_color(0, 0, 0)
+
+    def section(self, text: str) -> None:
+        """A numbered section heading (一、二、…): the sections a pack holds depend on month or period."""
+        self.sections += 1
+        self.heading(f"{NUMBERS[self.sections - 1]}、{text}")
 
     def heading(self, text: str, size: int = 14) -> None:
         self.set_font("noto", "B", size)
@@ -112,7 +126,7 @@ class PackPDF(FPDF):
 
 
 def _scores(pdf: PackPDF, c: PackContent, images: dict[str, Path]) -> None:
-    pdf.heading("一、综合得分与考核扣款")
+    pdf.section("综合得分与考核扣款")
     rows, colours = [], []
     for s in records(c.scores.sort_values("rank")):
         met = as_bool(s.composite_met)
@@ -162,9 +176,35 @@ def _scores(pdf: PackPDF, c: PackContent, images: dict[str, Path]) -> None:
     )
 
 
+def _settlement(pdf: PackPDF, c: PackContent) -> None:
+    """结算 per contractor: base fee, net penalty (扣款 / 奖励), payable; a contractor's pack: its own row."""
+    pdf.section(f"结算（{c.period}）")
+    if c.settlement.empty:
+        pdf.note("该期间没有结算数据。")
+        return
+    rows = []
+    for r in records(c.settlement):
+        penalty = "—" if pd.isna(r.penalty_yuan) else float(r.penalty_yuan)
+        rows.append(
+            [
+                r.contractor,
+                count_text(r.month_count),
+                NO_BASE_FEE if pd.isna(r.base_fee_yuan) else value_text(r.base_fee_yuan, "yuan"),
+                penalty
+                if isinstance(penalty, str)
+                else f"奖励 {value_text(-penalty, 'yuan')}"
+                if penalty < 0
+                else value_text(penalty, "yuan"),
+                NO_BASE_FEE if pd.isna(r.payable_yuan) else value_text(r.payable_yuan, "yuan"),
+            ]
+        )
+    pdf.grid(["代维公司", "结算月数", "基础费", "考核扣款", "应付"], rows, (40, 22, 40, 38, 40))
+    pdf.note("应付 = 基础费 − 考核扣款（净奖励增加应付）；季度、年度为各月之和；未配置基础费的代维公司不计应付。")
+
+
 def _kpis(pdf: PackPDF, c: PackContent) -> None:
     pdf.add_page()
-    pdf.heading("二、主要指标（红色为未达标）")
+    pdf.section("主要指标（红色为未达标）")
     cols = ["", *c.contractors]
     rows, colours = [], []
     for _, part in c.kpis.groupby("kpi_code", sort=False):
@@ -196,7 +236,7 @@ def _areas(pdf: PackPDF, c: PackContent, images: dict[str, Path]) -> None:
     if not c.areas:
         return
     pdf.add_page()
-    pdf.heading("三、十个不统一")
+    pdf.section("十个不统一")
     pdf.note("各领域以主指标给各代维公司打分（0–100）；不统一度 = 最高分 − 最低分，越大说明同一项工作做得越不一样。")
     if "heatmap" in images:
         pdf.image(str(images["heatmap"]), w=pdf.epw)
@@ -217,23 +257,29 @@ def _areas(pdf: PackPDF, c: PackContent, images: dict[str, Path]) -> None:
 
 def _sources(pdf: PackPDF, c: PackContent) -> None:
     pdf.add_page()
-    pdf.heading("四、数据来源（输入文件 SHA-256）")
+    pdf.section("数据来源（输入文件 SHA-256）")
     pdf.note(f"本月报由以下 {len(c.inputs)} 个已加载文件构建；任何一个文件变化，其 SHA-256 随之改变。")
     rows = [[r.file, r.dataset, count_text(r.rows_loaded), r.sha256] for r in records(c.inputs)]
     pdf.grid(["文件", "数据集", "行数", "SHA-256"], rows, (58, 20, 14, 88), size=6)
 
 
 def write(content: PackContent, path: Path, images: dict[str, Path]) -> Path:
-    pdf = PackPDF(content.month)
+    pdf = PackPDF(content.month, content.title)
     pdf.add_page()
     pdf.set_font("noto", "B", 20)
-    pdf.cell(0, 12, f"代维KPI月报 · {content.month}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 12, content.title, new_x="LMARGIN", new_y="NEXT")
     pdf.note(
         f"生成时间 {content.generated_at:%Y-%m-%d %H:%M} · 仓库 {content.warehouse} · "
         f"代维公司 {len(content.contractors)} 家 · 输入文件 {len(content.inputs)} 个 · 姓名与电话已脱敏"
     )
+    if content.kind != "month":
+        pdf.note(
+            f"含数据月份：{'、'.join(content.months)}。各指标由各月分子、分母累加后重新计算，扣款为各月之和；"
+            f"环比为与{content.previous}之差；十个不统一按月评分，见各月月报。"
+        )
     pdf.ln(2)
     _scores(pdf, content, images)
+    _settlement(pdf, content)
     _kpis(pdf, content)
     _areas(pdf, content, images)
     _sources(pdf, content)

@@ -51,6 +51,8 @@ PRINT_FOOTER = "&C第 &P 页 / 共 &N 页"
 PRINT_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.75}  # inches
 SHEET_LONG, SHEET_BREACHES = "KPI长表", "超时清单"
 SHEET_TECH, SHEET_CONTRACTOR, SHEET_SOURCES, SHEET_COVER = "扣款-技术员", "扣款-代维公司", "数据来源", "封面"
+SHEET_SETTLEMENT = "结算"
+NO_BASE_FEE = "未配置基础费"
 HEADER: dict[str, Any] = {
     "bold": True,
     "bg_color": "#1F4E78",
@@ -253,13 +255,14 @@ def _missed_props(met: Any) -> dict[str, Any]:
 
 def _cover(book: Book, c: PackContent) -> None:
     ws = book.sheet(SHEET_COVER)
-    book.title(ws, 0, f"代维KPI月报 · {c.month}", 18)
+    book.title(ws, 0, c.title, 18)
     book.text(
         ws,
         1,
         0,
         f"生成时间 {c.generated_at:%Y-%m-%d %H:%M} · 仓库 {c.warehouse} · "
-        f"数据文件 {len(c.inputs)} 个（见「{SHEET_SOURCES}」） · 姓名与电话已脱敏",
+        f"数据文件 {len(c.inputs)} 个（见「{SHEET_SOURCES}」） · 姓名与电话已脱敏"
+        + (f" · 含数据月份 {'、'.join(c.months)}（十个不统一按月评分，见各月月报）" if c.kind != "month" else ""),
         font_color="#595959",
     )
     book.freeze(ws, 2)
@@ -274,10 +277,10 @@ def _cover(book: Book, c: PackContent) -> None:
             "综合得分",
             "目标",
             "达标",
-            "上月得分",
+            f"{c.previous}得分",
             "环比",
             "考核扣款(元)",
-            "上月扣款(元)",
+            f"{c.previous}扣款(元)",
             "未达标指标数",
         ]
     ):
@@ -409,6 +412,39 @@ def _per_contractor(c: PackContent) -> pd.DataFrame:
     return p
 
 
+def settlement_frame(c: PackContent) -> pd.DataFrame:
+    """结算 per contractor: base fee, net penalty, payable (numbers), 未配置基础费 where the seed has none."""
+    s = c.settlement
+    if s.empty:
+        return pd.DataFrame(columns=["代维公司", "结算月数", "基础费(元)", "考核扣款(元)", "应付(元)"])
+    return pd.DataFrame(
+        {
+            "代维公司": s["contractor"],
+            "结算月数": s["month_count"],
+            "基础费(元)": [NO_BASE_FEE if _missing(v) else v for v in s["base_fee_yuan"]],
+            "考核扣款(元)": s["penalty_yuan"],
+            "应付(元)": [NO_BASE_FEE if _missing(v) else v for v in s["payable_yuan"]],
+        }
+    )
+
+
+def _settlement(book: Book, c: PackContent) -> None:
+    """结算: what each contractor is paid for the month, quarter or year."""
+    ws = book.sheet(SHEET_SETTLEMENT)
+    book.title(ws, 0, f"结算 · {c.period}", 14)
+    book.text(
+        ws,
+        1,
+        0,
+        "应付 = 基础费 − 考核扣款（考核扣款为负数时是净奖励，增加应付）；季度、年度为各月之和。",
+        font_color="#595959",
+    )
+    df = settlement_frame(c)
+    yuan = {col: COUNT for col in ("基础费(元)", "考核扣款(元)", "应付(元)")}
+    book.table(ws, 3, df, formats={"结算月数": "0", **yuan})
+    book.freeze(ws, 4)
+
+
 def write(content: PackContent, path: Path) -> Path:
     book = Book(path)
     _cover(book, content)
@@ -419,6 +455,7 @@ def write(content: PackContent, path: Path) -> Path:
     _simple(book, SHEET_TECH, content.technicians, content.kpi_names)
     per = _per_contractor(content)
     _simple(book, SHEET_CONTRACTOR, per, {}, {c: "#,##0" for c in per.columns[1:]})
+    _settlement(book, content)
     sources = content.inputs.rename(
         columns={
             "file": "文件",

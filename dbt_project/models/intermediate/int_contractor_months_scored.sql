@@ -4,10 +4,11 @@
 -- lower-is-better rates) with the weights of seed composite_weights, leaving out
 -- components whose population is empty and renormalising the rest (kpis.md). It is
 -- kept as an exact fraction composite_numerator / composite_denominator, computed in
--- integers from each component's exact numerator and denominator (edge rule 13);
--- fct_kpi rounds it once. The *_before columns are the same figures before accepted
--- appeals (access.md), for mart_kpi_adjustments; the weights and components are the
--- same, since an appeal never changes a population.
+-- integers from each component's exact numerator and denominator (edge rule 13) by the
+-- macro composite_fractions (macros/composite.sql), which fct_kpi_periods uses for
+-- pooled quarters and years too; fct_kpi rounds it once. The *_before columns are the
+-- same figures before accepted appeals (access.md), for mart_kpi_adjustments; the
+-- weights and components are the same, since an appeal never changes a population.
 with
 
 months as (
@@ -46,62 +47,16 @@ penalties_before as (
 
 ),
 
-components as (
-
-    select
-        measures.month,
-        measures.contractor,
-        measures.kpi_code,
-        catalogue.direction,
-        {{ micros('weights.weight') }} as weight_micros,
-        {{ to_big_int('measures.denominator_units') }} as denominator_count,
-        {{ to_big_int(
-            "case when catalogue.direction = 'lower'"
-            ~ " then measures.denominator_units - measures.numerator_units"
-            ~ " else measures.numerator_units end"
-        ) }} as score_count,
-        {{ to_big_int(
-            "case when catalogue.direction = 'lower'"
-            ~ " then measures.denominator_units - measures.numerator_units_before"
-            ~ " else measures.numerator_units_before end"
-        ) }} as score_count_before
-    from {{ ref('int_kpi_measures') }} as measures
-    inner join {{ ref('composite_weights') }} as weights
-        on measures.kpi_code = weights.kpi_code
-    inner join {{ ref('kpi_catalogue') }} as catalogue
-        on measures.kpi_code = catalogue.kpi_code
-    where
-        measures.grain = 'contractor'
-        and measures.denominator_units > 0
-
-),
-
-scored as (
-
-    -- weight × score as an integer scaled by 10^18 (score = 100 × score_count / population)
-    select
-        month,
-        contractor,
-        weight_micros,
-        {{ int_div('weight_micros * 100 * score_count * 1000000000000000000', 'denominator_count') }}
-            as weighted_score_e18,
-        {{ int_div('weight_micros * 100 * score_count_before * 1000000000000000000', 'denominator_count') }}
-            as weighted_score_e18_before
-    from components
-
-),
-
 composites as (
 
-    select
-        month,
-        contractor,
-        count(*) as component_count,
-        sum(weighted_score_e18) as composite_numerator,
-        sum(weighted_score_e18_before) as composite_numerator_before,
-        sum(weight_micros) * 1000000000000000000 as composite_denominator
-    from scored
-    group by month, contractor
+    {{ composite_fractions(
+        ref('int_kpi_measures'),
+        keys=['month'],
+        numerators={
+            'composite_numerator': 'numerator_units',
+            'composite_numerator_before': 'numerator_units_before',
+        },
+    ) }}
 
 ),
 

@@ -40,23 +40,9 @@ rates as (
         {{ kpi_numerator('measures.numerator_micros') }} as numerator,
         {{ kpi_denominator('measures.denominator_micros') }} as denominator,
         {{ kpi_value('measures.numerator_micros', 'measures.denominator_micros') }} as value,
-        -- exact comparison with the target: value >= target ⇔ n·dd·10^6 >= t·10^6·d·nd
-        case
-            when measures.denominator_units = 0 or catalogue.target is null then null
-            when catalogue.direction = 'higher'
-                then
-                    measures.numerator_micros * catalogue.denominator_divisor * 1000000
-                    >= {{ micros('catalogue.target') }}
-                    * measures.denominator_micros * catalogue.numerator_divisor
-            else
-                measures.numerator_micros * catalogue.denominator_divisor * 1000000
-                <= {{ micros('catalogue.target') }}
-                * measures.denominator_micros * catalogue.numerator_divisor
-        end as meets_target,
-        case
-            when catalogue.min_count is null then true
-            else measures.numerator_units >= catalogue.min_count * catalogue.numerator_divisor
-        end as meets_min_count
+        -- exact comparison with the target, and the minimum head count (macros/composite.sql)
+        {{ kpi_meets_target('measures.numerator_micros', 'measures.denominator_micros') }} as meets_target,
+        {{ kpi_meets_min_count('measures.numerator_units') }} as meets_min_count
     from measures
     inner join catalogue
         on measures.kpi_code = catalogue.kpi_code
@@ -100,12 +86,9 @@ composites as (
             as denominator,
         {{ ratio_half_up('contractor_months.composite_numerator', 'contractor_months.composite_denominator') }}
             as value,
-        case
-            when coalesce(contractor_months.composite_denominator, 0) = 0 or catalogue.target is null then null
-            else
-                contractor_months.composite_numerator * 1000000
-                >= {{ micros('catalogue.target') }} * contractor_months.composite_denominator
-        end as meets_target,
+        {{ composite_meets_target(
+            'contractor_months.composite_numerator', 'contractor_months.composite_denominator'
+        ) }} as meets_target,
         true as meets_min_count
     from contractor_months
     inner join catalogue

@@ -4,7 +4,9 @@
 -- circuits for the staffing denominator). A NULL contractor counts at the province
 -- grain only. Rules live in the upstream models; this one only maps them to KPIs.
 -- numerator_units_before is the unit as measured, before accepted appeals (access.md):
--- it differs only for the ticket outcomes an appeal can change.
+-- it differs only for the ticket outcomes an appeal can change. suspension_rescue_rate
+-- keeps one basis: an appeal can add a ticket to its population (timely by ruling) but
+-- never makes one rescued, so its numerator is the same before and after.
 with
 
 tickets as (
@@ -159,6 +161,22 @@ units as (
 
     union all
 
+    -- 挂起救回率: timely tickets of the fault_timely_rate population (after rulings),
+    -- rescued = timely only because 挂起时长 was taken off (edge rule 15)
+    select
+        month,
+        'suspension_rescue_rate' as kpi_code,
+        contractor,
+        prefecture,
+        ticket_id as subject_id,
+        case when is_suspension_rescued then 1 else 0 end as numerator_units,
+        case when is_suspension_rescued then 1 else 0 end as numerator_units_before,
+        1 as denominator_units
+    from tickets
+    where is_fault_timed and is_timely
+
+    union all
+
     -- 每百站点人员配置, numerator: staff (技术人员, 班组长) employed at month end
     select
         month,
@@ -230,6 +248,36 @@ units as (
         1 as denominator_units
     from {{ ref('int_roster_entries_dated') }}
     where is_employed_at_month_end
+
+    union all
+
+    -- 技术人员资质达标率: staff employed at month end; 大专 or above and 相关工作年限 >= 1
+    select
+        month,
+        'tech_qualified_share' as kpi_code,
+        contractor,
+        prefecture,
+        employee_id as subject_id,
+        case when is_tech_qualified then 1 else 0 end as numerator_units,
+        case when is_tech_qualified then 1 else 0 end as numerator_units_before,
+        1 as denominator_units
+    from {{ ref('int_roster_entries_dated') }}
+    where is_staffing_role and is_employed_at_month_end
+
+    union all
+
+    -- 区域人员配置达标率: (contractor, prefecture) pairs with circuits in service at month
+    -- end; staffed = >= 2 staff there at month end, >= 1 holding 代维资格证 (edge rule 16)
+    select
+        month,
+        'region_staffing_rate' as kpi_code,
+        contractor,
+        prefecture,
+        prefecture as subject_id,
+        case when is_staffed then 1 else 0 end as numerator_units,
+        case when is_staffed then 1 else 0 end as numerator_units_before,
+        1 as denominator_units
+    from {{ ref('int_region_staffing_checked') }}
 
     union all
 

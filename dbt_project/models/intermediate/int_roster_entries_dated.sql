@@ -2,7 +2,10 @@
 -- employed on the month's first and last day (hired_on <= d and left_on blank or
 -- >= d; a blank 入职日期 is not employed), left inside the month, and the
 -- qualifications the HR KPIs count. Certificates are split on `;` after NFKC, trimmed
--- and compared upper-case with seed kpi_value_sets (qualifying_cert). Table: calls nfkc.
+-- and compared upper-case with seed kpi_value_sets (qualifying_cert; maintenance_licence
+-- = 代维资格证). tech_qualified_share: 学历 in kpi_value_sets college_or_above and
+-- 相关工作年限 >= hr_thresholds work_years_min; a blank one is not qualified.
+-- Table: calls nfkc.
 with
 
 roster as (
@@ -13,9 +16,10 @@ roster as (
 
 core_years as (
 
-    select max(threshold) as core_network_years_min
+    select
+        max(case when metric = 'core_network_years_min' then threshold end) as core_network_years_min,
+        max(case when metric = 'work_years_min' then threshold end) as work_years_min
     from {{ ref('hr_thresholds') }}
-    where metric = 'core_network_years_min'
 
 ),
 
@@ -36,16 +40,28 @@ certificates as (
 
 ),
 
+certificate_sets as (
+
+    select
+        set_code,
+        upper(value) as certificate
+    from {{ ref('kpi_value_sets') }}
+    where set_code in ('qualifying_cert', 'maintenance_licence')
+
+),
+
 qualified as (
 
-    select distinct
-        roster_month,
-        employee_id
+    select
+        certificates.roster_month,
+        certificates.employee_id,
+        max(case when certificate_sets.set_code = 'qualifying_cert' then 1 else 0 end) = 1 as has_qualifying_cert,
+        max(case when certificate_sets.set_code = 'maintenance_licence' then 1 else 0 end) = 1
+            as has_maintenance_licence
     from certificates
-    where certificate in (
-        select upper(vs.value) from {{ ref('kpi_value_sets') }} as vs
-        where vs.set_code = 'qualifying_cert'
-    )
+    inner join certificate_sets
+        on certificates.certificate = certificate_sets.certificate
+    group by certificates.roster_month, certificates.employee_id
 
 ),
 
@@ -60,15 +76,19 @@ dated as (
         roster.education,
         roster.certifications,
         roster.core_network_years,
+        roster.work_years,
         roster.hired_on,
         roster.left_on,
         roster.training_hours,
         roster.roster_month as month_start_on,
         {{ month_end('roster.roster_month') }} as month_end_on,
         coalesce(roster.role in (select sr.role from {{ ref('staffing_roles') }} as sr), false) as is_staffing_role,
-        qualified.employee_id is not null as has_qualifying_cert,
+        coalesce(qualified.has_qualifying_cert, false) as has_qualifying_cert,
+        coalesce(qualified.has_maintenance_licence, false) as has_maintenance_licence,
         coalesce({{ in_value_set('roster.education', 'bachelor_or_above') }}, false) as is_bachelor_or_above,
-        coalesce(roster.core_network_years >= core_years.core_network_years_min, false) as has_core_experience
+        coalesce({{ in_value_set('roster.education', 'college_or_above') }}, false) as is_college_or_above,
+        coalesce(roster.core_network_years >= core_years.core_network_years_min, false) as has_core_experience,
+        coalesce(roster.work_years >= core_years.work_years_min, false) as has_work_years
     from roster
     cross join core_years
     left join qualified
@@ -86,7 +106,8 @@ final as (
             as is_employed_at_month_start,
         coalesce(hired_on <= month_end_on and (left_on is null or left_on >= month_end_on), false)
             as is_employed_at_month_end,
-        coalesce(left_on between month_start_on and month_end_on, false) as has_left_in_month
+        coalesce(left_on between month_start_on and month_end_on, false) as has_left_in_month,
+        is_college_or_above and has_work_years as is_tech_qualified
     from dated
 
 )

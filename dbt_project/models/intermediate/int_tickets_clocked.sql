@@ -4,6 +4,11 @@
 -- An accepted appeal (stg_appdb__rulings) on timeliness or ack makes the ticket
 -- compliant on that one rule (access.md): is_timely / is_ack_timely are the outcomes
 -- after rulings, *_before the outcomes as measured; durations stay as they are.
+-- Limits (edge rule 14): a seed row naming the ticket's 服务等级 wins over a blank-grade
+-- row; within the same grade, a row naming the 受理渠道 (10086) wins over `*`. Grade
+-- first, then channel: a graded `*` row beats a blank-grade 10086 row.
+-- is_suspension_rescued (edge rule 15): timely as measured only because 挂起时长 was
+-- taken off, completed_at − clock start > limit (exact seconds).
 with
 
 tickets as (
@@ -16,13 +21,24 @@ tickets as (
 
 fault_limits as (
 
-    select * from {{ ref('ticket_time_limits') }}
+    select
+        ticket_type,
+        channel,
+        area_type,
+        limit_minutes,
+        {{ trim_text('service_level') }} as service_level
+    from {{ ref('ticket_time_limits') }}
 
 ),
 
 activation_limits as (
 
-    select * from {{ ref('activation_time_limits') }}
+    select
+        ticket_type,
+        area_type,
+        limit_minutes,
+        {{ trim_text('service_level') }} as service_level
+    from {{ ref('activation_time_limits') }}
 
 ),
 
@@ -42,6 +58,7 @@ typed as (
         ) as is_activation_timed,
         coalesce({{ in_value_set('tickets.ticket_type', 'fault_ticket_type') }}, false) as is_fault,
         coalesce(tickets.suspended_minutes, 0) as suspended_minutes_applied,
+        {{ trim_text('tickets.service_level') }} as service_grade,
         {{ trim_text('tickets.satisfaction') }} as satisfaction_answer
     from tickets
 
@@ -52,28 +69,54 @@ limited as (
     select
         typed.*,
         case
-            when typed.is_fault_timed then coalesce(by_channel.limit_minutes, any_channel.limit_minutes)
-            when typed.is_activation_timed then activation.limit_minutes
+            when typed.is_fault_timed
+                then coalesce(
+                    graded_by_channel.limit_minutes,
+                    graded_any_channel.limit_minutes,
+                    by_channel.limit_minutes,
+                    any_channel.limit_minutes
+                )
+            when typed.is_activation_timed then coalesce(graded_activation.limit_minutes, activation.limit_minutes)
         end as time_limit_minutes,
         case
             when typed.is_activation_timed then coalesce(typed.splice_done_at, typed.dispatched_at)
             else typed.dispatched_at
         end as clock_started_at
     from typed
+    left join fault_limits as graded_by_channel
+        on
+            typed.ticket_type = graded_by_channel.ticket_type
+            and typed.channel = graded_by_channel.channel
+            and typed.area_type = graded_by_channel.area_type
+            and typed.service_grade = graded_by_channel.service_level
+    left join fault_limits as graded_any_channel
+        on
+            typed.ticket_type = graded_any_channel.ticket_type
+            and graded_any_channel.channel = '*'
+            and typed.area_type = graded_any_channel.area_type
+            and typed.service_grade = graded_any_channel.service_level
     left join fault_limits as by_channel
         on
             typed.ticket_type = by_channel.ticket_type
             and typed.channel = by_channel.channel
             and typed.area_type = by_channel.area_type
+            and by_channel.service_level is null
     left join fault_limits as any_channel
         on
             typed.ticket_type = any_channel.ticket_type
             and any_channel.channel = '*'
             and typed.area_type = any_channel.area_type
+            and any_channel.service_level is null
+    left join activation_limits as graded_activation
+        on
+            typed.ticket_type = graded_activation.ticket_type
+            and typed.area_type = graded_activation.area_type
+            and typed.service_grade = graded_activation.service_level
     left join activation_limits as activation
         on
             typed.ticket_type = activation.ticket_type
             and typed.area_type = activation.area_type
+            and activation.service_level is null
 
 ),
 
@@ -81,6 +124,10 @@ clocked as (
 
     select
         limited.*,
+        cast(
+            {{ seconds_between('limited.clock_started_at', 'limited.completed_at') }}
+            as decimal(38, 6)
+        ) as raw_seconds,
         cast(
             {{ seconds_between('limited.clock_started_at', 'limited.completed_at') }}
             - limited.suspended_minutes_applied * 60
@@ -110,6 +157,7 @@ measured as (
         ticket_type,
         ticket_status,
         channel,
+        service_grade as service_level,
 
         ---------- clocks
         dispatched_at,
@@ -118,6 +166,8 @@ measured as (
         completed_at,
         clock_started_at,
         suspended_minutes_applied as suspended_minutes,
+        raw_seconds,
+        cast(raw_seconds as double) / 60 as raw_minutes,
         effective_seconds,
         cast(effective_seconds as double) / 60 as effective_minutes,
         time_limit_minutes,
@@ -133,6 +183,12 @@ measured as (
             when is_fault_timed or is_activation_timed
                 then coalesce(effective_seconds <= time_limit_minutes * 60, false)
         end as is_timely_before,
+        coalesce(
+            is_fault_timed
+            and effective_seconds <= time_limit_minutes * 60
+            and raw_seconds > time_limit_minutes * 60,
+            false
+        ) as is_suspension_rescued,
         is_fault and completed_at is not null as is_mttr_counted,
         coalesce(ack_seconds <= ack_limit_minutes * 60, false) as is_ack_timely_before,
         satisfaction_answer,

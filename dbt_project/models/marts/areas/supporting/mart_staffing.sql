@@ -1,9 +1,13 @@
 -- Area 6 (人员管理): one row per month × grain × contractor × prefecture of fct_kpi
 -- (province, contractor, contractor_prefecture) with the HR KPIs side by side, exactly
 -- as fct_kpi has them (staffing per 100 circuits, certified, bachelor and core-network
--- shares, turnover), and the training hours of the month's roster: employees employed
--- at month end, their 当月培训时长 in total and per employee.
-{% set kpis = ['staffing_per_100', 'cert_share', 'bachelor_share', 'core_exp_share', 'turnover_rate'] %}
+-- shares, turnover, region staffing, technician qualification), and the training hours
+-- of the month's roster: employees employed at month end, their 当月培训时长 in total
+-- and per employee.
+{% set kpis = [
+    'staffing_per_100', 'cert_share', 'bachelor_share', 'core_exp_share', 'turnover_rate',
+    'region_staffing_rate', 'tech_qualified_share',
+] %}
 with
 
 pivoted as (
