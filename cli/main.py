@@ -177,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
         "--send",
         action="store_true",
         help="生成后发送邮件 / e-mail the pack to its recipients (seed pack_recipients, $DAIWEI_PACK_RECIPIENTS; "
-        "without $DAIWEI_SMTP_HOST the messages go to the outbox folder, data/outbox)",
+        "without $DAIWEI_SMTP_HOST the messages go to the outbox folder, data/outbox) (default: not sent)",
     )
 
     s = command("serve", "启动看板 / serve the dashboard")

@@ -126,9 +126,15 @@ def test_appeal_ruling_close_and_restatement(world: dict, capsys: pytest.Capture
     with open(listed, encoding="utf-8-sig", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert row["state"] == "accepted" and "fault_timely_rate" in row["changed_figures"]
-    # everything else is as before
+    # everything else is as before (a ticket timely by ruling joins suspension_rescue_rate's population, not rescued)
     changed = {k for k in before if before[k] != after.get(k)}
-    assert {k[1] for k in changed} <= {"fault_timely_rate", "activation_timely_rate", "penalty_yuan", "composite_score"}
+    assert {k[1] for k in changed} <= {
+        "fault_timely_rate",
+        "activation_timely_rate",
+        "suspension_rescue_rate",
+        "penalty_yuan",
+        "composite_score",
+    }
 
     # the contractor's own export: its rows only, no other name, no province rows
     own = root / "own.csv"

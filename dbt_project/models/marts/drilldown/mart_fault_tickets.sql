@@ -53,7 +53,8 @@ final as (
         cast(tickets.time_limit_minutes as integer) as limit_minutes,
 
         ---------- outcome
-        coalesce(tickets.is_timely, false) as is_timely
+        coalesce(tickets.is_timely, false) as is_timely,
+        coalesce(tickets.is_timely_by_ruling, false) as is_timely_by_ruling
     from tickets
     cross join labels
 
