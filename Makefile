@@ -81,7 +81,7 @@ sqlfluff: manifest
 	$(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
 
 pytest: setup
-	$(UV) run --frozen pytest -q
+	$(UV) run --frozen pytest -q -n 2 --dist loadfile  # two workers (the machine has 2 cores); a file stays on one worker
 
 test: setup lint typecheck pytest  # pytest includes the sqlfluff lint (tests/test_dbt_kpis.py)
 

@@ -730,7 +730,7 @@ COLUMN_NAMES.update(
         "minutes_over_limit_without_suspension": ("不扣挂起超时(分钟)", "Over the limit without suspension (min)"),
         "suspended_tickets": ("有挂起工单", "Tickets with suspension"),
         "mean_suspended_minutes": ("平均挂起(分钟)", "Mean suspension (min)"),
-        "rescued_tickets": ("挂起救回工单", "Timely only thanks to suspension"),
+        "rescued_tickets": ("挂起救回工单", "Tickets rescued by suspension"),
         "staff_at_month_end": ("月末在职技术人员及班组长", "Technicians and team leads at month end"),
         "licensed_staff": ("持代维资格证", "Holding the maintenance licence"),
         "qualified_staff": ("学历及年限达标", "Education and experience met"),

@@ -86,7 +86,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "watch_inspections": ("本月待巡检", "Inspections due this month"),
     "watch_pick_hint": ("点选一行查看该工单的时钟。", "Pick a row to see the ticket's clock."),
     "watch_pick_circuit": ("点选一行查看该专线。", "Pick a row to see the circuit."),
-    "watch_none": ("没有。", "None."),
+    "watch_none": ("当前没有此类事项。", "Nothing to act on here."),
     "watch_rows_shown": ("显示前 {shown} 行，共 {total} 行。", "First {shown} of {total} rows."),
     "ticket_open": ("在途工单", "Open tickets"),
     "ack_overdue": ("接单超时", "Acknowledgement overdue"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -90,7 +91,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict:
     first = daiwei("run", "--input", str(inbox), "--warehouse", str(wh))
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     second = daiwei("run", "--input", str(inbox), "--warehouse", str(wh))
-    left = _dbt_invocation_dirs() - before
+    left = _own_runs(_dbt_invocation_dirs() - before, wh)
     return {"root": root, "wh": wh, "first": first, "second": second, "peak_kib": peak_kib, "left": left}
 
 
@@ -98,6 +99,16 @@ def _dbt_invocation_dirs() -> set[str]:
     """dagster-dbt's per-invocation target folders (~15 MB each) under dbt_project/target."""
     target = Path(__file__).resolve().parent.parent / "dbt_project" / "target"
     return {p.name for p in target.glob("daiwei_dbt_models-*")} if target.exists() else set()
+
+
+def _own_runs(dirs: set[str], wh: Path) -> set[str]:
+    """The folders of this warehouse's runs (their Dagster run ids are in its run log): other tests running
+    at the same time (pytest -n) have their own folders there, named after their runs."""
+    log = wh.parent / "logs" / "daiwei-run.log"
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    ids = {m[:7] for m in re.findall(r"daiwei_run - ([0-9a-f]{8})-", text)}
+    assert ids, "the run log names the runs"
+    return {d for d in dirs if d.split("-")[1] in ids}
 
 
 def _log(wh: Path) -> list[tuple]:

@@ -643,7 +643,7 @@ def kpis(db: Path) -> list[dict]:
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     db = tmp_path_factory.mktemp("dbt") / "warehouse.duckdb"
     write_raw(db)
-    build(db)
+    build(db, target_path=db.parent / "target")  # never dbt_project/target, which Dagster reads (pytest -n)
     yield db
 
 
@@ -762,13 +762,14 @@ def test_penalty_items_sum_to_penalty_yuan(warehouse: Path, rows: list[dict]) ->
 # --------------------------------------------------------------------------- tooling
 
 
-def test_sqlfluff_lint_is_clean() -> None:
+def test_sqlfluff_lint_is_clean(tmp_path: Path) -> None:
+    # dbt's compile output goes to a private folder: dbt_project/target holds the manifest Dagster reads
     p = subprocess.run(
         ["uv", "run", "sqlfluff", "lint", "dbt_project/models", "dbt_project/tests"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_TARGET_PATH": str(tmp_path / "target")},
     )
     assert p.returncode == 0, p.stdout[-4000:] + p.stderr[-2000:]
 

@@ -46,7 +46,8 @@ def test_a_contractor_sees_only_its_rows_and_aliases(db: DirectDB, comparisons: 
         others = [n for n in everyone if n != own]
         reader = scoped(db, Scope.for_principal(Principal("u", "contractor", own), None, comparisons=comparisons))
         for rel, rule in RULES.items():
-            frame = reader.df(f"SELECT * FROM {rel}")
+            macro = rel == "marts.watch_list_at"  # a table macro: the watch list at a moment
+            frame = reader.df(f"SELECT * FROM {rel}(TIMESTAMP '2026-09-15 12:00')" if macro else f"SELECT * FROM {rel}")
             text = frame.astype(str).to_string()
             assert not any(o in text for o in others), (own, rel)
             if "contractor" in frame.columns and rule.kind in ("own", "hidden"):
