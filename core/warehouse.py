@@ -2,7 +2,7 @@
 
 DuckDB allows one writing process per file and a writer blocks readers in
 other processes, while the dashboard must keep reading during a run. So a run
-copies the published file into `.build/<run id>/` (same file name, because
+copies the published file into `.build/<name>/` (same file name, because
 DuckDB names the catalog after the file and dbt's views refer to it), builds
 there, and `os.replace`s it over the published file at the end. A run that
 dies half-way leaves the published file as it was. One run at a time holds
@@ -45,25 +45,39 @@ class Warehouse:
         return self.path.parent / ".build"
 
     def build_path(self, run_id: str) -> Path:
-        return self.builds / run_id / self.path.name
+        """The run's copy. Its path is the same for every run of this warehouse (one run at a time
+        holds the lock), so dbt's parse of the project, saved in `dbt_target`, stays valid from one
+        run to the next (dbt re-parses the whole project when its connection path changes)."""
+        return self.builds / self.path.stem / self.path.name
+
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for this warehouse's runs: keeps `partial_parse.msgpack` between runs."""
+        return self.path.parent / ".dbt" / self.path.stem
+
+    def _build_marker(self) -> Path:
+        return self.builds / self.path.stem / "run_id"
 
     def begin(self, run_id: str, wait_seconds: float = 600.0) -> Path:
-        """Take the run lock, drop builds of dead runs, and start this run's copy."""
+        """Take the run lock, drop the build of a dead run, and start this run's copy."""
         self._lock(wait_seconds)
         build = self.build_path(run_id)
-        if self.builds.exists():
-            for stale in self.builds.iterdir():
-                if stale.name != run_id:
-                    shutil.rmtree(stale, ignore_errors=True)
+        marker = self._build_marker()
+        if build.parent.exists() and not (marker.exists() and marker.read_text(encoding="utf-8") == run_id):
+            shutil.rmtree(build.parent, ignore_errors=True)  # a run that died half-way
         build.parent.mkdir(parents=True, exist_ok=True)
-        if not build.exists() and self.path.exists():
-            shutil.copyfile(self.path, build)
+        if not marker.exists():
+            if self.path.exists():
+                shutil.copyfile(self.path, build)
+            marker.write_text(run_id, encoding="utf-8")
         return build
 
     def ensure_build(self, run_id: str) -> Path:
         """The run's copy; started here when an asset runs without the ingestion step."""
-        build = self.build_path(run_id)
-        return build if build.exists() else self.begin(run_id)
+        marker = self._build_marker()
+        if marker.exists() and marker.read_text(encoding="utf-8") == run_id:
+            return self.build_path(run_id)
+        return self.begin(run_id)
 
     def publish(self, run_id: str) -> Path:
         build = self.build_path(run_id)

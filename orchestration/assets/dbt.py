@@ -12,6 +12,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.dbt_manifest import ensure_manifest
 from orchestration.resources import WarehouseResource, dbt_project
 
+PARTIAL_PARSE = "partial_parse.msgpack"
+
 
 class DaiweiTranslator(DagsterDbtTranslator):
     """Assets are named after the model (`fct_kpi`); groups follow the dbt layers; seeds are the rules."""
@@ -43,13 +45,18 @@ def _failed_nodes(target_path: Path) -> list[str]:
     ]
 
 
-def _drop_target(target_path: Path) -> None:
-    """dagster-dbt gives every invocation its own target folder (~15 MB of compiled SQL and results):
-    once the failures are read it is of no use, and keeping it grew dbt_project/target by 15 MB a run."""
-    project_target = (dbt_project.project_dir / "target").resolve()
-    resolved = Path(target_path).resolve()
-    if resolved != project_target and project_target in resolved.parents:
-        shutil.rmtree(resolved, ignore_errors=True)
+def _tidy_target(target_path: Path) -> None:
+    """Keep only dbt's saved parse of the project: the compiled SQL and results of a run (~15 MB) are
+    of no use once its failures are read, and the parse lets the next run skip parsing (~10 s)."""
+    if not target_path.is_dir():
+        return
+    for entry in target_path.iterdir():
+        if entry.name == PARTIAL_PARSE:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 @dbt_assets(
@@ -59,11 +66,12 @@ def _drop_target(target_path: Path) -> None:
 )
 def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """One `dbt build` per run, against this run's private copy of the warehouse."""
-    build = warehouse.get().ensure_build(context.run.run_id)
+    wh = warehouse.get()
+    build = wh.ensure_build(context.run.run_id)
     # The build copy reaches dbt's profile as a variable (profiles.yml), never through os.environ.
     # Unit tests check the SQL, not the data: they run in `make test`, not in every load.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps({"daiwei_db_path": str(build)})]
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test", "--vars", json.dumps({"daiwei_db_path": str(build)})]
+    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=wh.dbt_target)
     try:
         yield from invocation.stream()
     finally:  # never leave a dbt process holding the build file's lock
@@ -71,6 +79,6 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
             invocation.process.terminate()
             invocation.process.wait(timeout=30)
     failed = _failed_nodes(invocation.target_path)
-    _drop_target(invocation.target_path)
+    _tidy_target(invocation.target_path)
     if failed:
         raise Failure(description="dbt 模型构建失败 / dbt models failed: " + "; ".join(failed[:5]))
