@@ -70,7 +70,9 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
     build = wh.ensure_build(context.run.run_id)
     # The build copy reaches dbt's profile as a variable (profiles.yml), never through os.environ.
     # Unit tests check the SQL, not the data: they run in `make test`, not in every load.
-    args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test", "--vars", json.dumps({"daiwei_db_path": str(build)})]
+    # dbt's own log file is not kept: the run log has its progress, the failures are read below.
+    variables = json.dumps({"daiwei_db_path": str(build)})
+    args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test", "--vars", variables]
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=wh.dbt_target)
     try:
         yield from invocation.stream()
