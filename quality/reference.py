@@ -10,6 +10,8 @@ the run builds (the data-quality step runs after the dbt models it reads):
   contractor maintains"); an empty seed switches those checks off.
 * `dq_months` (TEMP): the month spine of kpis.md edge rule 2, model `int_months`,
   with first and last day and the 'YYYY-MM' label used in `audit.dq_results.month`.
+* `dq_device_months` (TEMP, quality/device_suite.py): the device-months of model
+  `int_device_months_aggregated`.
 * `dq_circuit_months` (TEMP): the EOMS circuits in service at each month end
   (edge rule 8), model `int_circuit_months_in_service`.
 * `dq_contractor_months` (TEMP): the (contractor, month) pairs of those circuits:
@@ -29,6 +31,7 @@ import duckdb
 
 SPINE = "intermediate.int_months"
 IN_SERVICE = "intermediate.int_circuit_months_in_service"
+DEVICE_MONTHS = "intermediate.int_device_months_aggregated"
 PREFECTURES, COUNTIES, ASSIGNMENT = "ref.ref_prefectures", "ref.ref_counties", "ref.ref_contractor_prefectures"
 
 

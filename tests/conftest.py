@@ -161,7 +161,8 @@ def warehouse(demo_run: dict) -> Iterator[Path]:
 
 
 QUALITY_DBT_SELECTION = (
-    "+int_circuit_months_in_service ref_prefectures ref_counties ref_contractor_prefectures mart_dq_scores"
+    "+int_circuit_months_in_service +int_device_months_aggregated "
+    "ref_prefectures ref_counties ref_contractor_prefectures mart_dq_scores"
 )
 
 

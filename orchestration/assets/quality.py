@@ -4,7 +4,8 @@
 raw dataset and check name. It runs every suite of `quality/` in a single step (GE
 imported once, the device metrics aggregated once) on the run's build copy, after
 the dbt models it reads: the month spine (`int_months`), the circuits in service
-at month end (`int_circuit_months_in_service`) and the reference seeds, so those
+at month end (`int_circuit_months_in_service`), the device-month aggregate
+(`int_device_months_aggregated`, incremental) and the reference seeds, so those
 rules are written once, in dbt. The publish step waits for it, so the published
 file always carries the run's results (read through the `mart_dq_scores` view).
 
@@ -43,6 +44,7 @@ QUALITY_KEY = AssetKey("data_quality")
 DBT_INPUTS = (
     "int_months",
     "int_circuit_months_in_service",
+    "int_device_months_aggregated",
     "ref_prefectures",
     "ref_counties",
     "ref_contractor_prefectures",

@@ -4,11 +4,15 @@
 -- adding a month does not rescan the year. Sums are exact DECIMALs; every rule
 -- (thresholds, which ping size is assessed, the EOMS attribution) is applied
 -- downstream in int_device_months_assessed, so changing a seed needs no full refresh.
+-- The ranges, counts and first/last sample times beside the sums are what the data-quality
+-- suite of 设备性能 (quality/device_suite.py) validates per device-month: it reads them
+-- here instead of scanning the sample table again.
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='month',
+        on_schema_change='append_new_columns',
     )
 }}
 
@@ -26,6 +30,10 @@ samples as (
         cast(mem_pct as decimal(18, 6)) as mem_pct,
         ping_sent,
         ping_lost,
+        device_type,
+        cpu_pct as cpu_pct_measured,
+        mem_pct as mem_pct_measured,
+        latency_ms,
         load_seq
     from {{ ref('stg_nms__device_metrics') }}
     {% if is_incremental() %}
@@ -54,6 +62,29 @@ aggregated as (
         {{ value_by_latest('circuit_id', 'case when circuit_id is not null then collected_at end') }}
             as latest_circuit_id,
         max(case when circuit_id is not null then collected_at end) as latest_circuit_at,
+        count(circuit_id) as circuit_sample_count,
+        min(circuit_id) as circuit_id_min,
+        max(circuit_id) as circuit_id_max,
+        min(device_type) as device_type_min,
+        max(device_type) as device_type_max,
+        min(cpu_pct_measured) as cpu_pct_min,
+        max(cpu_pct_measured) as cpu_pct_max,
+        min(mem_pct_measured) as mem_pct_min,
+        max(mem_pct_measured) as mem_pct_max,
+        min(latency_ms) as latency_ms_min,
+        max(latency_ms) as latency_ms_max,
+        sum(case when ping_lost > ping_sent then 1 else 0 end) as lost_over_sent_count,
+        sum(
+            case
+                when
+                    cpu_pct_measured is null or mem_pct_measured is null or ping_size_bytes is null
+                    or ping_sent is null or ping_lost is null or latency_ms is null
+                    then 1
+                else 0
+            end
+        ) as incomplete_sample_count,
+        min(collected_at) as first_sample_at,
+        max(collected_at) as last_sample_at,
         max(load_seq) as max_load_seq
     from samples
     group by device_id, month, ping_size_bytes
