@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import run_measured
 
-SIZES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
-HOURS = {"1M": 720, "10M": 720, "100M": 8760}
+SIZES = {"1M": 1_000_000, "10M": 10_000_000, "20M": 20_000_000, "100M": 100_000_000}
+HOURS = {"1M": 720, "10M": 720, "20M": 720, "100M": 8760}
 
 
 def ensure_parquet(folder: Path, label: str) -> tuple[Path, int]:

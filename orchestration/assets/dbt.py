@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
+import hashlib
 import json
 import shutil
 from collections.abc import Mapping
@@ -45,6 +46,15 @@ def _failed_nodes(target_path: Path) -> list[str]:
     ]
 
 
+def macros_sha256() -> str:
+    """One hash of the project's macros: part of the rules fingerprint of the incremental ticket
+    models (macros/incremental.sql), so editing a macro they use recomputes every ticket."""
+    digest = hashlib.sha256()
+    for path in sorted((dbt_project.project_dir / "macros").rglob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _tidy_target(target_path: Path) -> None:
     """Keep only dbt's saved parse of the project: the compiled SQL and results of a run (~15 MB) are
     of no use once its failures are read, and the parse lets the next run skip parsing (~10 s)."""
@@ -71,7 +81,7 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
     # The build copy reaches dbt's profile as a variable (profiles.yml), never through os.environ.
     # Unit tests check the SQL, not the data: they run in `make test`, not in every load.
     # dbt's own log file is not kept: the run log has its progress, the failures are read below.
-    variables = json.dumps({"daiwei_db_path": str(build)})
+    variables = json.dumps({"daiwei_db_path": str(build), "daiwei_macros_sha256": macros_sha256()})
     args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test", "--vars", variables]
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=wh.dbt_target)
     try:

@@ -4,6 +4,18 @@
 -- are ignored (kpis.md edge rule 6).
 -- An accepted photo appeal counts its one photo kind as delivered (access.md); the
 -- *_before columns keep the outcome as measured.
+-- Incremental on ticket_id (macros/incremental.sql): a run checks only the tickets with a
+-- newer row, an appeal ruling now or before, or all of them when a rule seed changed.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='ticket_id',
+        on_schema_change='append_new_columns',
+        post_hook="{{ drop_stale_tickets(form_population()) }}",
+    )
+}}
+{% set fingerprint = rules_fingerprint(['photo_kinds', 'form_items', 'kpi_value_sets']) %}
 with
 
 photo_kinds as (
@@ -12,14 +24,31 @@ photo_kinds as (
 
 ),
 
+rulings as (
+
+    -- accepted photo appeals name one photo kind
+    select distinct
+        ticket_id,
+        contractor,
+        item
+    from {{ ref('stg_appdb__rulings') }}
+    where rule = 'photo'
+
+),
+
 tickets as (
 
-    select *
-    from {{ ref('stg_eoms__tickets') }}
-    where
-        {{ in_value_set('ticket_status', 'form_population_status') }}
-        and ticket_type in (select fi.ticket_type from {{ ref('form_items') }} as fi)
-        and not {{ is_cancelled_ticket('ticket_status') }}
+    select population.*
+    from ({{ form_population() }}) as population
+    {% if is_ticket_incremental() %}
+        where
+            population.ticket_id in (select r.ticket_id from rulings as r)
+            or not {{ is_ticket_cached(
+                'population', fingerprint,
+                "kept.missing_photo_count = kept.missing_photo_count_before"
+                ~ " and coalesce(kept.missing_photo_kinds, '') = coalesce(kept.missing_photo_kinds_before, '')"
+            ) }}
+    {% endif %}
 
 ),
 
@@ -41,18 +70,6 @@ delivered as (
     from entries
     inner join photo_kinds
         on {{ trim_text('entries.photo_entry') }} = photo_kinds.photo_kind
-
-),
-
-rulings as (
-
-    -- accepted photo appeals name one photo kind
-    select distinct
-        ticket_id,
-        contractor,
-        item
-    from {{ ref('stg_appdb__rulings') }}
-    where rule = 'photo'
 
 ),
 
@@ -118,7 +135,9 @@ final as (
         counted.missing_photo_count = 0 as is_photo_complete,
         counted.missing_photo_count_before,
         counted.missing_photo_kinds_before,
-        counted.missing_photo_count_before = 0 as is_photo_complete_before
+        counted.missing_photo_count_before = 0 as is_photo_complete_before,
+        tickets.load_seq as ticket_version,
+        {{ fingerprint }} as rules_fingerprint
     from tickets
     inner join counted
         on tickets.ticket_id = counted.ticket_id

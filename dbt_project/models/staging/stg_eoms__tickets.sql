@@ -66,7 +66,8 @@ renamed as (
 
         ---------- lineage
         _file as source_file,
-        _row as source_row
+        _row as source_row,
+        _load_seq as load_seq
 
     from source
 
