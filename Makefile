@@ -98,11 +98,15 @@ contract: setup
 chaos: setup  # the fault campaign of docs/reliability.md (also part of make test)
 	$(UV) run --frozen pytest -q tests/test_chaos.py tests/test_hostile_inputs.py tests/test_fresh_reads.py tests/test_inert_output.py tests/test_pipeline.py
 
+# The figures of docs/performance.md (each prints its raw-engine baseline from the same run). The province
+# benchmark writes ~1 GB of delivery once and takes ~10 minutes.
 bench: setup
-	$(UV) run --frozen python benchmarks/ingest.py
+	$(UV) run --frozen python benchmarks/demo_run.py
+	$(UV) run --frozen python benchmarks/ingest.py --sizes 20M,100M
+	$(UV) run --frozen python benchmarks/build.py
 
 clean:
-	rm -rf data/.build data/warehouse.duckdb* dbt_project/target test-artifacts
+	rm -rf data/.build data/.dbt data/warehouse.duckdb* dbt_project/target test-artifacts
 
 MONTH ?= 2026-10
 pack: venv

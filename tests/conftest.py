@@ -133,8 +133,21 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("demo_run")
     manifest = generate(root / "in")
     wh = root / "warehouse.duckdb"
+    # its own empty application database: never the developer's data/app.db (closed months, appeals)
+    app_db = f"sqlite:///{root / 'app.db'}"
     run = subprocess.run(
-        [sys.executable, "-m", "cli.main", "run", "--input", str(root / "in"), "--warehouse", str(wh)],
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "run",
+            "--input",
+            str(root / "in"),
+            "--warehouse",
+            str(wh),
+            "--app-db",
+            app_db,
+        ],
         capture_output=True,
         text=True,
         timeout=1200,
