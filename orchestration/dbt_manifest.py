@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DbtProject
 
 WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -20,9 +21,20 @@ def _newest_source(project_dir: Path) -> float:
     return newest
 
 
+def _parse(project: DbtProject) -> None:
+    """`dbt parse` with this environment's dbt (dagster-dbt's own preparer looks for `dbt` on PATH,
+    which a `.venv/bin/daiwei` started without the virtualenv on PATH does not have)."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.resources import dbt_executable
+
+    resource = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
 def ensure_manifest(project: DbtProject) -> Path:
     """Path of a manifest.json no older than the project files (parsing it if needed)."""
     manifest = project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source(Path(project.project_dir)):
-        project.preparer.prepare(project)
+        run_with_concurrent_update_guard(manifest, _parse, project=project)
     return manifest
