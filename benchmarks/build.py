@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import Measured, run_measured
+from measure import row, run_measured, steps
 
 SCAN = """
 import duckdb, sys
@@ -53,15 +53,6 @@ def link_tree(src: Path, dst: Path, skip_month: str | None) -> int:
                 shutil.copyfile(f, target)
             n += 1
     return n
-
-
-def steps(log: Path) -> str:
-    lines = [ln for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if " steps: " in ln]
-    return re.sub(r"^run \S+ ", "", lines[-1]) if lines else "(no step timings)"
-
-
-def row(name: str, m: Measured) -> str:
-    return f"| {name} | {m.seconds:.1f} s | {m.peak_rss_gib:.2f} GiB | {m.returncode} |"
 
 
 def main() -> int:

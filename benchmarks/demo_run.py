@@ -17,14 +17,13 @@ times of the median run and the ratio to the target (<= 20 s).
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import Measured, run_measured
+from measure import Measured, row, run_measured, steps
 
 RAW = """
 import sys
@@ -52,15 +51,6 @@ for i, f in enumerate(sorted(Path(sys.argv[1]).rglob("*"))):
     rows += con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
 print(rows)
 """
-
-
-def steps(log: Path) -> str:
-    lines = [ln for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if " steps: " in ln]
-    return re.sub(r"^run \S+ ", "", lines[-1]) if lines else "(no step timings)"
-
-
-def row(name: str, m: Measured) -> str:
-    return f"| {name} | {m.seconds:.1f} s | {m.peak_rss_gib:.2f} GiB | {m.returncode} |"
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ Peak RSS is sampled (every 50 ms) over the whole process tree, because
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import threading
 import time
@@ -62,3 +63,14 @@ def run_measured(cmd: list[str], log: Path | None = None, env: dict[str, str] | 
     if log:
         out.close()  # type: ignore[union-attr]
     return Measured(seconds, peak, rc)
+
+
+def steps(log: Path) -> str:
+    """The per-step times of the last run `daiwei run` wrote to its log."""
+    lines = [ln for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if " steps: " in ln]
+    return re.sub(r"^run \S+ ", "", lines[-1]) if lines else "(no step timings)"
+
+
+def row(name: str, m: Measured) -> str:
+    """One Markdown table row: wall time, peak RSS, exit code."""
+    return f"| {name} | {m.seconds:.1f} s | {m.peak_rss_gib:.2f} GiB | {m.returncode} |"

@@ -13,6 +13,39 @@
     population (a later row changed their status or type). Built either way, month by
     month or in one go, the table holds the same rows (tests/test_incremental.py). -#}
 
+{#- ticket_incremental_config(): the config of these models (call it first in the model). -#}
+{% macro ticket_incremental_config() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='ticket_id',
+        on_schema_change='append_new_columns',
+        post_hook="{{ drop_stale_tickets(form_population()) }}",
+    ) }}
+{%- endmacro %}
+
+{#- accepted_rulings(rule): the tickets, contractors and items of accepted appeals under `rule`. -#}
+{% macro accepted_rulings(rule) -%}
+    select distinct
+        ticket_id,
+        contractor,
+        item
+    from {{ ref('stg_appdb__rulings') }}
+    where rule = '{{ rule }}'
+{%- endmacro %}
+
+{#- form_population_batch(fingerprint, unchanged_by_rulings): the population tickets this run
+    computes (all of them unless incremental); expects a CTE `rulings` (accepted_rulings). -#}
+{% macro form_population_batch(fingerprint, unchanged_by_rulings) -%}
+    select population.*
+    from ({{ form_population() }}) as population
+    {% if is_ticket_incremental() %}
+        where
+            population.ticket_id in (select r.ticket_id from rulings as r)
+            or not {{ is_ticket_cached('population', fingerprint, unchanged_by_rulings) }}
+    {% endif %}
+{%- endmacro %}
+
 {#- rules_fingerprint(seeds): md5 over every row of the given seeds and this model's SQL. -#}
 {% macro rules_fingerprint(seeds) -%}
     {{ return(adapter.dispatch('rules_fingerprint', 'daiwei')(seeds)) }}

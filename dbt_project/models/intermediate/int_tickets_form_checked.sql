@@ -11,15 +11,7 @@
 -- *_before columns keep the outcome as measured.
 -- Incremental on ticket_id (macros/incremental.sql): a run judges only the tickets with a
 -- newer row, an appeal ruling now or before, or all of them when a rule seed changed.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='ticket_id',
-        on_schema_change='append_new_columns',
-        post_hook="{{ drop_stale_tickets(form_population()) }}",
-    )
-}}
+{{ ticket_incremental_config() }}
 {% set fingerprint = rules_fingerprint(['form_items', 'kpi_value_sets']) %}
 with
 
@@ -32,28 +24,17 @@ form_items as (
 rulings as (
 
     -- accepted form_item appeals name one item, by its code or its Chinese name
-    select distinct
-        ticket_id,
-        contractor,
-        item
-    from {{ ref('stg_appdb__rulings') }}
-    where rule = 'form_item'
+    {{ accepted_rulings('form_item') }}
 
 ),
 
 tickets as (
 
-    select population.*
-    from ({{ form_population() }}) as population
-    {% if is_ticket_incremental() %}
-        where
-            population.ticket_id in (select r.ticket_id from rulings as r)
-            or not {{ is_ticket_cached(
-                'population', fingerprint,
-                "kept.missing_item_count = kept.missing_item_count_before"
-                ~ " and coalesce(kept.missing_items, '') = coalesce(kept.missing_items_before, '')"
-            ) }}
-    {% endif %}
+    {{ form_population_batch(
+        fingerprint,
+        "kept.missing_item_count = kept.missing_item_count_before"
+            ~ " and coalesce(kept.missing_items, '') = coalesce(kept.missing_items_before, '')"
+    ) }}
 
 ),
 

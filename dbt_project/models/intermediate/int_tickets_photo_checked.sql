@@ -6,15 +6,7 @@
 -- *_before columns keep the outcome as measured.
 -- Incremental on ticket_id (macros/incremental.sql): a run checks only the tickets with a
 -- newer row, an appeal ruling now or before, or all of them when a rule seed changed.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='ticket_id',
-        on_schema_change='append_new_columns',
-        post_hook="{{ drop_stale_tickets(form_population()) }}",
-    )
-}}
+{{ ticket_incremental_config() }}
 {% set fingerprint = rules_fingerprint(['photo_kinds', 'form_items', 'kpi_value_sets']) %}
 with
 
@@ -27,28 +19,17 @@ photo_kinds as (
 rulings as (
 
     -- accepted photo appeals name one photo kind
-    select distinct
-        ticket_id,
-        contractor,
-        item
-    from {{ ref('stg_appdb__rulings') }}
-    where rule = 'photo'
+    {{ accepted_rulings('photo') }}
 
 ),
 
 tickets as (
 
-    select population.*
-    from ({{ form_population() }}) as population
-    {% if is_ticket_incremental() %}
-        where
-            population.ticket_id in (select r.ticket_id from rulings as r)
-            or not {{ is_ticket_cached(
-                'population', fingerprint,
-                "kept.missing_photo_count = kept.missing_photo_count_before"
-                ~ " and coalesce(kept.missing_photo_kinds, '') = coalesce(kept.missing_photo_kinds_before, '')"
-            ) }}
-    {% endif %}
+    {{ form_population_batch(
+        fingerprint,
+        "kept.missing_photo_count = kept.missing_photo_count_before"
+            ~ " and coalesce(kept.missing_photo_kinds, '') = coalesce(kept.missing_photo_kinds_before, '')"
+    ) }}
 
 ),
 
