@@ -145,3 +145,11 @@ def mask_reason(column: object, reason: object) -> object:
         owner = body.split(": ", 1)[0] if ": " in body else ""
         out.append(_mask_quoted(owner, seg))
     return mask_text("；".join(out))
+
+
+def mask_email(address: str) -> str:
+    """zhang.san@example.com → z***@example.com: enough to recognise whom a pack went to in a log."""
+    local, at, domain = address.partition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"

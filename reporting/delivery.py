@@ -31,6 +31,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from core.masking import mask_email
 from core.settings import Mail
 from core.warehouse import open_published
 
@@ -85,14 +86,6 @@ class Delivery:
         if self.refused:
             line += f"; 被拒收 / refused: {', '.join(mask_email(a) for a in self.refused)}"
         return line
-
-
-def mask_email(address: str) -> str:
-    """zhang.san@example.com → z***@example.com: enough to recognise whom a pack went to in a log."""
-    local, at, domain = address.partition("@")
-    if not at:
-        return "***"
-    return f"{local[:1]}***@{domain}"
 
 
 def recipient_groups(warehouse: Path, extra: Iterable[str] = (), contractor: str | None = None) -> list[Group]:

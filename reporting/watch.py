@@ -23,6 +23,7 @@ import pandas as pd
 from reporting.exports import NoData, Table, fmt_number
 from reporting.fmt import is_missing
 from reporting.i18n import lang
+from reporting.labels import WATCH
 from reporting.reader import DB
 from reporting.scope import Scope, scoped, scoped_sql
 
@@ -64,70 +65,13 @@ _AS_OF_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 KINDS = ("ticket_open", "ack_overdue", "inspection_due")
 STATUSES = ("breached", "at_risk", "on_track")
 
-# The panel's words, Chinese first (lang() picks; the page itself never shows a code).
-LABELS: dict[str, tuple[str, str]] = {
-    "watch_title": ("今日预警", "Today's watch list"),
-    "watch_caption": (
-        "截至 {as_of}（数据中最新的派单或接单时间）：在途工单的处理时限、接单时限与本月巡检。"
-        "状态与时间取各工单最新一行。",
-        "As of {as_of} (the latest dispatch or acknowledgement in the data): open tickets against their "
-        "limits, acknowledgements and this month's inspections. Status and times are each ticket's latest row.",
-    ),
-    "watch_empty": ("此刻没有需要关注的工单或巡检。", "Nothing to watch at this moment."),
-    "watch_missing": (
-        "仓库中还没有预警清单，请重新运行一次加载。",
-        "The warehouse has no watch list yet: run a load again.",
-    ),
-    "watch_counts": ("按状态与类别计数", "Counts by status and kind"),
-    "watch_kind": ("类别", "Kind"),
-    "watch_total": ("合计", "Total"),
-    "watch_tickets": ("超时与临近超时的在途工单", "Open tickets breached or at risk"),
-    "watch_acks": ("接单超时", "Acknowledgements overdue"),
-    "watch_inspections": ("本月待巡检", "Inspections due this month"),
-    "watch_pick_hint": ("点选一行查看该工单的时钟。", "Pick a row to see the ticket's clock."),
-    "watch_pick_circuit": ("点选一行查看该专线。", "Pick a row to see the circuit."),
-    "watch_none": ("当前没有此类事项。", "Nothing to act on here."),
-    "watch_rows_shown": ("显示前 {shown} 行，共 {total} 行。", "First {shown} of {total} rows."),
-    "ticket_open": ("在途工单", "Open tickets"),
-    "ack_overdue": ("接单超时", "Acknowledgement overdue"),
-    "inspection_due": ("待巡检", "Inspection due"),
-    "breached": ("已超时", "Breached"),
-    "at_risk": ("临近超时", "At risk"),
-    "on_track": ("正常", "On track"),
-    "col_ticket": ("工单编号", "Ticket"),
-    "col_circuit": ("专线编号", "Circuit"),
-    "col_type": ("工单类型", "Ticket type"),
-    "col_contractor": ("代维公司", "Contractor"),
-    "col_prefecture": ("地市", "Prefecture"),
-    "col_county": ("区县", "County"),
-    "col_site_type": ("站点类型", "Site type"),
-    "col_dispatched": ("派单时间", "Dispatched"),
-    "col_limit": ("时限（时:分）", "Limit (h:mm)"),
-    "col_elapsed": ("已用（时:分）", "Elapsed (h:mm)"),
-    "col_countdown": ("剩余 / 超时", "Left / over"),
-    "col_status": ("状态", "Status"),
-    "col_window": ("巡检周期起", "Window starts"),
-    "col_window_end": ("巡检周期止", "Window ends"),
-    "left": ("剩余 {t}", "{t} left"),
-    "over": ("超时 {t}", "{t} over"),
-    "days_left": ("剩余 {d} 天 {h} 时", "{d} d {h} h left"),
-    "no_limit": ("无时限", "no limit"),
-    "circuit_card": ("专线 {circuit}", "Circuit {circuit}"),
-    "circuit_detail": (
-        "{site_type} · {place} · 巡检周期 {start} 至 {end}，截至 {as_of} 周期内尚无巡检记录。",
-        "{site_type} · {place} · window {start} to {end}: no inspection recorded by {as_of}.",
-    ),
-    "watch_elapsed": ("已用时长", "Elapsed"),
-    "watch_remaining": ("剩余 / 超时", "Left / over"),
-}
-
 
 class BadAsOf(ValueError):
     """--as-of that is not "YYYY-MM-DD HH:MM" (a usage error, exit 2)."""
 
 
 def label(key: str) -> str:
-    zh, en = LABELS.get(key, (key, key))
+    zh, en = WATCH.get(key, (key, key))
     return en if lang() == "en" else zh
 
 
