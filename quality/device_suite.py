@@ -28,7 +28,7 @@ import math
 import duckdb
 
 from quality import spec as s
-from quality.reference import DEVICE_MONTHS, RunContext, month_label
+from quality.reference import ASSESSED_PING_SIZE, DEVICE_MONTHS, RunContext, month_label
 from quality.spec import GRAIN_CONTRACTOR_MONTH, Batch, SuiteDef
 
 SAMPLE_ROWS = 50_000
@@ -59,7 +59,7 @@ def aggregate(con: duckdb.DuckDBPyConnection) -> None:
             min(mem_pct_min) AS mem_min, max(mem_pct_max) AS mem_max,
             min(latency_ms_min) AS latency_min, max(latency_ms_max) AS latency_max,
             sum(lost_over_sent_count) AS lost_gt_sent_samples,
-            coalesce(sum(sample_count) FILTER (WHERE ping_size_bytes = 1472), 0) AS samples_1472,
+            coalesce(sum(sample_count) FILTER (WHERE ping_size_bytes = {ASSESSED_PING_SIZE}), 0) AS samples_1472,
             sum(incomplete_sample_count) AS incomplete_samples,
             min(first_sample_at) AS first_at,
             max(last_sample_at) AS last_at
@@ -100,7 +100,7 @@ def batches(ctx: RunContext) -> list[Batch]:
         s.between("latency_min", 0, None),
         s.between("latency_max", None, 5_000),
         s.between("lost_gt_sent_samples", 0, 0),
-        # device_health_rate judges loss on 1472-byte pings only: none means "not healthy".
+        # device_health_rate judges loss on pings of the seed's size only (1472): none means "not healthy".
         s.between("samples_1472", 1, None, show=("samples",)),
         s.between("incomplete_share", 0, 0.05, show=("samples",)),
         # Hourly by default: fewer than 90 % of the hours between first and last sample is a gap.
@@ -116,7 +116,7 @@ def batches(ctx: RunContext) -> list[Batch]:
         LIMIT {SAMPLE_ROWS}
     """
     sample_checks = (
-        s.in_set("ping_size_bytes", [1472], mostly=0.9),
+        s.in_set("ping_size_bytes", [ctx.assessed_ping_size], mostly=0.9),
         s.between("ping_sent", 1, None, mostly=0.99),
         s.between("latency_ms", 0, 1_000, mostly=0.999),
         s.in_set("device_type", DEVICE_TYPES, mostly=0.99),

@@ -32,6 +32,9 @@ import duckdb
 SPINE = "intermediate.int_months"
 IN_SERVICE = "intermediate.int_circuit_months_in_service"
 DEVICE_MONTHS = "intermediate.int_device_months_aggregated"
+HEALTH = "ref.health_thresholds"
+# The ping size device_health_rate assesses (seed health_thresholds), as SQL.
+ASSESSED_PING_SIZE = f"(SELECT CAST(threshold AS INTEGER) FROM {HEALTH} WHERE metric = 'ping_size_bytes')"
 PREFECTURES, COUNTIES, ASSIGNMENT = "ref.ref_prefectures", "ref.ref_counties", "ref.ref_contractor_prefectures"
 
 
@@ -42,6 +45,7 @@ class RunContext:
     prefectures: tuple[str, ...]
     has_contractor_assignment: bool
     device_metric_rows: int
+    assessed_ping_size: int  # seed health_thresholds: the ping size device_health_rate judges
 
 
 def month_label(expr: str) -> str:
@@ -114,12 +118,14 @@ def prepare(con: duckdb.DuckDBPyConnection, now: datetime) -> RunContext:
         ).fetchall()
     )
     device_rows = con.execute("SELECT coalesce(sum(samples), 0) FROM dq_device_months").fetchall()[0][0]
+    ping_size = con.execute(f"SELECT {ASSESSED_PING_SIZE}").fetchall()[0][0]
     return RunContext(
         now=now,
         months=months,
         prefectures=prefectures,
         has_contractor_assignment=bool(pairs),
         device_metric_rows=int(device_rows),
+        assessed_ping_size=int(ping_size),
     )
 
 

@@ -175,7 +175,7 @@ def warehouse(demo_run: dict) -> Iterator[Path]:
 
 QUALITY_DBT_SELECTION = (
     "+int_circuit_months_in_service +int_device_months_aggregated "
-    "ref_prefectures ref_counties ref_contractor_prefectures mart_dq_scores"
+    "ref_prefectures ref_counties ref_contractor_prefectures health_thresholds mart_dq_scores"
 )
 
 

@@ -30,6 +30,7 @@ CTX = RunContext(
     prefectures=("贵阳市", "六盘水市", "安顺市", "遵义市", "毕节市", "铜仁市", "黔南州", "黔西南州", "黔东南州"),
     has_contractor_assignment=True,
     device_metric_rows=1_000_000,
+    assessed_ping_size=1472,
 )
 
 

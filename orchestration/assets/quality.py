@@ -48,6 +48,7 @@ DBT_INPUTS = (
     "ref_prefectures",
     "ref_counties",
     "ref_contractor_prefectures",
+    "health_thresholds",
 )
 
 
