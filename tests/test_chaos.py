@@ -170,7 +170,14 @@ def test_nothing_from_outside_the_delivery_and_no_phantom_contractor(campaign: d
 
 
 def test_runs_leave_no_dbt_target_behind(campaign: dict) -> None:
+    """No per-run folder in dbt_project/target, and the warehouse's own dbt folder keeps dbt's saved
+    parse only (the next run reuses it), not the compiled SQL and results of the runs."""
+    from core.warehouse import Warehouse
+
     assert campaign["left"] == set()
+    kept = Warehouse(campaign["wh"]).dbt_target
+    assert kept.is_dir(), "the runs used the warehouse's dbt folder"
+    assert sorted(p.name for p in kept.iterdir()) == ["partial_parse.msgpack"]
 
 
 def test_memory_stays_bounded(campaign: dict) -> None:
