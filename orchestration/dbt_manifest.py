@@ -24,11 +24,9 @@ def _newest_source(project_dir: Path) -> float:
 def _parse(project: DbtProject) -> None:
     """`dbt parse` with this environment's dbt (dagster-dbt's own preparer looks for `dbt` on PATH,
     which a `.venv/bin/daiwei` started without the virtualenv on PATH does not have)."""
-    from dagster_dbt import DbtCliResource
+    from orchestration.resources import DaiweiDbtCliResource, dbt_executable
 
-    from orchestration.resources import dbt_executable
-
-    resource = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    resource = DaiweiDbtCliResource(project_dir=project, dbt_executable=dbt_executable())  # type: ignore[arg-type]
     resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 

@@ -172,3 +172,66 @@ def test_a_run_revalidates_only_the_months_it_loaded(tmp_path: Path) -> None:
     )
     assert latest == {"2026-10": first.run_id, "2026-11": second.run_id}
     con.close()
+
+
+def test_unchanged_seeds_are_kept_and_changed_seeds_reloaded(tmp_path: Path, monkeypatch) -> None:
+    """Decision 91: a run keeps the seeds its warehouse holds when nothing about them changed (no
+    seed loaded, no seed-only test run), yet every step downstream of a seed still runs."""
+    from orchestration.assets import dbt as dbt_asset
+
+    inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
+
+    def seeds_state() -> tuple:
+        con = duckdb.connect(str(wh), read_only=True)
+        try:
+            return con.execute("SELECT fingerprint, loaded_at FROM audit.dbt_seeds_loaded").fetchone()
+        finally:
+            con.close()
+
+    first = runner.run_pipeline(inbox, wh)
+    assert first.success, first.error
+    fingerprint, loaded_at = seeds_state()
+    assert fingerprint == dbt_asset.seeds_sha256()
+
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, NOVEMBER_TICKET])
+    second = runner.run_pipeline(inbox, wh)
+    assert second.success, second.error
+    assert seeds_state() == (fingerprint, loaded_at), "unchanged seeds are not loaded again"
+    assert {"data_quality", "published_warehouse"} <= set(second.step_seconds), "steps after a kept seed run"
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
+    assert con.execute("SELECT count(*) FROM marts.fct_kpi WHERE month = '2026-11'").fetchall()[0][0] > 0
+    con.close()
+
+    monkeypatch.setattr(dbt_asset, "seeds_sha256", lambda: "a seed file was edited")
+    third = runner.run_pipeline(inbox, wh)
+    assert third.success, third.error
+    changed, reloaded_at = seeds_state()
+    assert changed == "a seed file was edited" and reloaded_at > loaded_at
+
+
+def test_seeds_count_as_tested_only_when_every_seed_and_seed_test_passed(tmp_path: Path) -> None:
+    import json
+
+    from orchestration.assets.dbt import _seeds_passed
+
+    manifest = {
+        "nodes": {
+            "seed.daiwei.a": {"depends_on": {"nodes": []}},
+            "test.daiwei.not_null_a": {"depends_on": {"nodes": ["seed.daiwei.a"]}},
+            "test.daiwei.rel_m_a": {"depends_on": {"nodes": ["model.daiwei.m", "seed.daiwei.a"]}},
+            "model.daiwei.m": {"depends_on": {"nodes": ["seed.daiwei.a"]}},
+        }
+    }
+
+    def results(**statuses: str) -> bool:
+        rows = [{"unique_id": uid.replace("__", "."), "status": s} for uid, s in statuses.items()]
+        (tmp_path / "run_results.json").write_text(json.dumps({"results": rows}), encoding="utf-8")
+        return _seeds_passed(tmp_path, manifest)
+
+    ok = {"seed__daiwei__a": "success", "test__daiwei__not_null_a": "pass", "model__daiwei__m": "success"}
+    assert results(**ok)
+    assert results(**ok, test__daiwei__rel_m_a="fail"), "a test that also reads a model is not a seed test"
+    assert not results(**{**ok, "test__daiwei__not_null_a": "fail"})
+    assert not results(**{**ok, "test__daiwei__not_null_a": "warn"})
+    assert not results(seed__daiwei__a="success"), "a seed test that did not run"

@@ -1,19 +1,26 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
 import hashlib
+import importlib.metadata
 import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Failure
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, Failure, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from core.warehouse import Warehouse
 from orchestration.dbt_manifest import ensure_manifest
 from orchestration.resources import WarehouseResource, dbt_project
 
 PARTIAL_PARSE = "partial_parse.msgpack"
+
+# The seeds a warehouse holds, loaded and tested (decision 91): one row, written after a build
+# whose seeds all loaded and whose seed-only tests all passed.
+SEEDS_LOADED = "audit.dbt_seeds_loaded"
 
 
 class DaiweiTranslator(DagsterDbtTranslator):
@@ -55,6 +62,73 @@ def macros_sha256() -> str:
     return digest.hexdigest()
 
 
+def seeds_sha256() -> str:
+    """Everything that decides what the seeds hold and what their tests say: the seed files and
+    their configs, the project file, the schema files, singular and generic tests, the macros, and
+    the versions of dbt and its DuckDB adapter."""
+    root = Path(dbt_project.project_dir)
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb"):
+        digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
+    files = [root / "dbt_project.yml"]
+    for folder, pattern in (("seeds", "*"), ("tests", "*"), ("macros", "*.sql"), ("models", "*.yml")):
+        files += sorted(p for p in (root / folder).rglob(pattern) if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _seeds_already_loaded(wh: Warehouse, run_id: str, fingerprint: str) -> bool:
+    with wh.connect_build(run_id) as con:
+        try:
+            row = con.execute(f"SELECT fingerprint FROM {SEEDS_LOADED}").fetchone()
+        except duckdb.CatalogException:
+            return False
+    return row is not None and row[0] == fingerprint
+
+
+def _seeds_passed(target_path: Path, manifest: Mapping[str, Any]) -> bool:
+    """Every seed loaded and every test that reads only seeds passed, in this invocation."""
+    results = target_path / "run_results.json"
+    if not results.exists():
+        return False
+    nodes = manifest.get("nodes", {})
+
+    def on_seeds_only(unique_id: str) -> bool:
+        if unique_id.startswith("seed."):
+            return True
+        parents = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
+        return unique_id.startswith("test.") and bool(parents) and all(p.startswith("seed.") for p in parents)
+
+    wanted = {uid for uid in nodes if on_seeds_only(uid)}
+    statuses = {
+        r["unique_id"]: r.get("status")
+        for r in json.loads(results.read_text(encoding="utf-8")).get("results", [])
+        if r["unique_id"] in wanted
+    }
+    return statuses.keys() == wanted and all(status in ("success", "pass") for status in statuses.values())
+
+
+def _kept_seed_outputs(context: AssetExecutionContext, manifest: Mapping[str, Any]) -> Iterator[Output]:
+    """The seeds this build kept are part of its result: without their outputs Dagster would skip
+    every step downstream of a seed (the quality suites, the publish)."""
+    selected = set(context.selected_output_names)
+    for node in manifest.get("nodes", {}).values():
+        if node.get("resource_type") != "seed":
+            continue
+        name = context.assets_def.get_output_name_for_asset_key(AssetKey(node["name"]))
+        if name in selected:
+            yield Output(None, output_name=name, metadata={"seed": "unchanged since the build that loaded it"})
+
+
+def _record_seeds(wh: Warehouse, run_id: str, fingerprint: str) -> None:
+    with wh.connect_build(run_id) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+        con.execute(
+            f"CREATE OR REPLACE TABLE {SEEDS_LOADED} AS SELECT ? AS fingerprint, now() AS loaded_at", [fingerprint]
+        )
+
+
 def _tidy_target(target_path: Path) -> None:
     """Keep only dbt's saved parse of the project: the compiled SQL and results of a run (~15 MB) are
     of no use once its failures are read, and the parse lets the next run skip parsing (~10 s)."""
@@ -83,14 +157,24 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
     # dbt's own log file is not kept: the run log has its progress, the failures are read below.
     variables = json.dumps({"daiwei_db_path": str(build), "daiwei_macros_sha256": macros_sha256()})
     args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test", "--vars", variables]
+    # Seeds the warehouse already holds, unchanged and tested, are neither loaded nor tested again
+    # (a third of the nodes). `cautious` keeps the tests of models that also read a seed.
+    fingerprint = seeds_sha256()
+    seeds_kept = _seeds_already_loaded(wh, context.run.run_id, fingerprint)
+    if seeds_kept:
+        args += ["--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=wh.dbt_target)
     try:
+        if seeds_kept:  # first: Dagster wants a multi-asset's outputs in the order of the graph
+            yield from _kept_seed_outputs(context, invocation.manifest)
         yield from invocation.stream()
     finally:  # never leave a dbt process holding the build file's lock
         if invocation.process.poll() is None:
             invocation.process.terminate()
             invocation.process.wait(timeout=30)
     failed = _failed_nodes(invocation.target_path)
+    if not seeds_kept and _seeds_passed(invocation.target_path, invocation.manifest):
+        _record_seeds(wh, context.run.run_id, fingerprint)
     _tidy_target(invocation.target_path)
     if failed:
         raise Failure(description="dbt 模型构建失败 / dbt models failed: " + "; ".join(failed[:5]))
