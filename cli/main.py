@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from core.settings import DEFAULT_HOST, Settings
+from core.settings import DEFAULT_HOST, DEFAULT_PROVINCE, Settings
 
 if TYPE_CHECKING:
     from reporting.exports import Table
@@ -157,6 +157,21 @@ def _parser() -> argparse.ArgumentParser:
     lo.add_argument("--out", required=True, metavar="FILE", help=OUT_FILE_HELP)
     lo.add_argument("--unmasked", action="store_true", help=UNMASKED_HELP)
 
+    xr = command("export-raw", "导出原始表为分区Parquet / write the raw tables as partitioned Parquet for Spark")
+    xr.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="数据湖文件夹：新建、空文件夹或已有的 daiwei 数据湖；只替换本省份的分区 / the lake folder: new, empty "
+        "or an earlier daiwei lake; only this province's partitions are replaced (required)",
+    )
+    xr.add_argument(
+        "--province",
+        metavar="NAME",
+        help=f"省份名称，即分区 province=NAME / the province's name, its partition province=NAME "
+        f"(default: $DAIWEI_PROVINCE, else {DEFAULT_PROVINCE})",
+    )
+
     pk = command("pack", "生成月报 / write the KPI pack of a month, quarter or year (xlsx + pdf)")
     pk.add_argument(
         "--month",
@@ -256,6 +271,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             host=getattr(args, "host", None),
             app_db=getattr(args, "app_db", None),
             user=getattr(args, "user", None),
+            province=getattr(args, "province", None),
         )
     except ValueError as exc:  # a malformed DAIWEI_* variable: one line, no traceback
         raise UsageError(f"设置错误 / bad setting: {exc}") from exc
@@ -360,6 +376,48 @@ def cmd_loads(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_export_raw(args: argparse.Namespace) -> int:
+    """The raw tables, the load log and the rejects as a partitioned Parquet lake (scale.md item 2).
+
+    They hold every contractor's rows in clear, so only a role that sees everything may write them
+    (access.md); a contractor account is refused, on the record, before anything is read."""
+    from appstate import Denied, record
+    from cli.acting import acting
+    from ingestion.datasets import DATASETS
+    from reporting.lake import NotALake, check_out, export_raw
+
+    settings = _settings(args)  # the province is checked here: a bad one is a usage error
+    out = Path(args.out)
+    try:
+        check_out(out)
+    except NotALake as exc:
+        raise UsageError(str(exc)) from exc
+    target = f"export-raw --province {settings.province} -> {out}"
+    app, principal = acting(settings)
+    try:
+        if not principal.sees_everything:
+            record(app, actor=principal, action="export", target=target, outcome="denied")
+            raise Denied(
+                "无权导出原始数据：原始表含所有代维公司的数据 / a contractor account may not export the raw tables "
+                "(they hold every contractor's rows): export-raw"
+            )
+        record(app, actor=principal, action="export", target=target)
+    finally:
+        app.dispose()
+    con = _published(args)
+    try:
+        lake = export_raw(con, out, settings.province, DATASETS)
+    except NotALake as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        con.close()
+    from cli.summary import lake_lines
+
+    for line in lake_lines(lake):
+        print(line)
+    return EXIT_OK
+
+
 def cmd_pack(args: argparse.Namespace) -> int:
     """A month's, a quarter's or a year's pack: the label goes on to run_pack unchanged."""
     from cli.pack import run_pack
@@ -447,6 +505,7 @@ COMMANDS = {
     "demo-data": cmd_demo_data,
     "run": cmd_run,
     "export": cmd_export,
+    "export-raw": cmd_export_raw,
     "rejects": cmd_rejects,
     "loads": cmd_loads,
     "pack": cmd_pack,

@@ -1,12 +1,17 @@
-"""The summary `daiwei run` prints: files, rows per dataset, rejected files with their reason."""
+"""The summaries `daiwei run` and `daiwei export-raw` print: files, rows per dataset (and for a run, the
+files rejected with their reason)."""
 
 from __future__ import annotations
 
 import sys
 import unicodedata
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from cli.runner import RunOutcome
+
+if TYPE_CHECKING:
+    from reporting.lake import LakeExport
 
 
 def _width(text: str) -> int:
@@ -70,3 +75,21 @@ def print_summary(outcome: RunOutcome) -> None:
     sys.stdout.flush()
     for f in outcome.rejected_files:
         print(f"{f[0]}: {f[7]}", file=sys.stderr)
+
+
+def lake_lines(lake: LakeExport) -> list[str]:
+    """What `daiwei export-raw` wrote: the province's folder, then files, rows and months per dataset."""
+    lines = [
+        f"原始数据已导出 / raw tables exported: {lake.folder} ({lake.files:,} 个文件 files, {lake.rows:,} 行 rows)",
+        "",
+    ]
+    head = ["数据集 dataset", "文件 files", "行 rows", "月份 months"]
+    widths = [20, 12, 14, 0]
+    lines.append("".join(_pad(h, w) for h, w in zip(head, widths, strict=True)).rstrip())
+    for p in lake.parts:
+        months = ", ".join(p.months) if len(p.months) <= 4 else f"{p.months[0]} … {p.months[-1]} ({len(p.months)})"
+        cells = [p.dataset, f"{p.files:,}", f"{p.rows:,}", months]
+        lines.append("".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    cells = ["合计 total", f"{lake.files:,}", f"{lake.rows:,}", ""]
+    lines.append("".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    return lines

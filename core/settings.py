@@ -21,6 +21,7 @@ DEFAULT_OUTBOX = "data/outbox"
 DEFAULT_SMTP_PORT = 587
 DEFAULT_MAIL_FROM = "daiwei-kpi@localhost"
 DEFAULT_SMTP_TIMEOUT = 30
+DEFAULT_PROVINCE = "贵州"  # the demo's prefectures are Guizhou's (source-exports.md)
 SMTP_PASSWORD_ENV = "DAIWEI_SMTP_PASSWORD"  # the only place the SMTP password comes from
 
 MIB = 1024 * 1024
@@ -115,6 +116,8 @@ class Settings:
     user: str | None = None
     # delivering the monthly pack by e-mail (SMTP, or the outbox folder when no SMTP host is set)
     mail: Mail = field(default_factory=Mail)
+    # the province this warehouse holds: its partition name in the raw lake (scale.md, `daiwei export-raw`)
+    province: str = DEFAULT_PROVINCE
 
     @classmethod
     def load(
@@ -129,8 +132,11 @@ class Settings:
         smtp_host: str | None = None,
         outbox: str | os.PathLike[str] | None = None,
         recipients: str | None = None,
+        province: str | None = None,
     ) -> Settings:
-        """Arguments win over the environment ($DAIWEI_WAREHOUSE, $DAIWEI_INBOX, …), which wins over defaults."""
+        """Arguments win over the environment ($DAIWEI_WAREHOUSE, $DAIWEI_INBOX, …), which wins over defaults.
+
+        An argument given empty is an error, not the default (`--province ""`); an empty variable is unset."""
         env = os.environ if env is None else env
         return cls(
             warehouse=_path(warehouse or env.get("DAIWEI_WAREHOUSE") or DEFAULT_WAREHOUSE),
@@ -142,10 +148,35 @@ class Settings:
             lockout_minutes=_int(env, "DAIWEI_LOCKOUT_MINUTES", 0) or None,
             user=user or env.get("DAIWEI_USER") or None,
             mail=Mail.from_env(env, smtp_host=smtp_host, outbox=outbox, recipients=recipients),
+            province=province_name(
+                province if province is not None else env.get("DAIWEI_PROVINCE") or DEFAULT_PROVINCE
+            ),
         )
 
     def with_limits(self, **changes: int) -> Settings:
         return replace(self, limits=replace(self.limits, **changes))
+
+
+# Characters Spark escapes in a partition folder's name (ExternalCatalogUtils.escapePathName), and the
+# path separators: a province name holding one would not read back as itself.
+_PROVINCE_FORBIDDEN = frozenset("\"#%'*/:=?\\{[]^") | frozenset(map(chr, range(32))) | {"\x7f"}
+
+
+def province_name(raw: str) -> str:
+    """A province's name as its lake partition folder holds it (`province=<name>`); ValueError, one line, if
+    it cannot be one: empty, a path separator, `=`, a character Spark escapes in a folder name, or a leading
+    `.` / `_` (a folder Spark and Hadoop skip as hidden). Surrounding spaces are dropped."""
+    name = raw.strip()
+    bad = " ".join(repr(ch) for ch in sorted({ch for ch in name if ch in _PROVINCE_FORBIDDEN}))
+    if not name:
+        why = "不能为空 / must not be empty"
+    elif bad:
+        why = f"不能含 {bad} / must not hold {bad} (no / \\ = % : * ? or control characters)"
+    elif name[0] in "._":
+        why = "不能以 . 或 _ 开头 / must not start with . or _"
+    else:
+        return name
+    raise ValueError(f"省份名称无效 / bad province name {raw!r}: {why}")
 
 
 def _sqlite_url(path: str | os.PathLike[str]) -> str:
