@@ -17,6 +17,10 @@
     to_char({{ month_expr }}, 'YYYY-MM')
 {%- endmacro %}
 
+{% macro spark__format_month(month_expr) -%}
+    date_format({{ month_expr }}, 'yyyy-MM')
+{%- endmacro %}
+
 {% macro duckdb__format_month(month_expr) -%}
     strftime({{ month_expr }}, '%Y-%m')
 {%- endmacro %}

@@ -14,7 +14,13 @@
     month or in one go, the table holds the same rows (tests/test_incremental.py). -#}
 
 {#- ticket_incremental_config(): the config of these models (call it first in the model). -#}
+{#- On Spark these models are plain tables, rebuilt whole (docs/decisions.md 96): dbt-spark's
+    incremental strategies (append, insert_overwrite, merge) need Delta / Iceberg / Hudi
+    for merge, and a Parquet table takes no DELETE for the stale-ticket post-hook. -#}
 {% macro ticket_incremental_config() -%}
+    {%- if not is_incremental_engine() -%}
+        {{ config(materialized='table') }}
+    {%- else -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
@@ -22,6 +28,26 @@
         on_schema_change='append_new_columns',
         post_hook="{{ drop_stale_tickets(form_population()) }}",
     ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- is_incremental_engine(): whether the target builds the incremental models incrementally
+    (DuckDB: delete+insert), or rebuilds them as tables (Spark on Parquet). -#}
+{% macro is_incremental_engine() -%}
+    {{ return(adapter.dispatch('is_incremental_engine', 'daiwei')()) }}
+{%- endmacro %}
+
+{% macro default__is_incremental_engine() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro spark__is_incremental_engine() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{#- incremental_materialization(): 'incremental' where the engine builds incrementally, else 'table'. -#}
+{% macro incremental_materialization() -%}
+    {{ return('incremental' if is_incremental_engine() else 'table') }}
 {%- endmacro %}
 
 {#- accepted_rulings(rule): the tickets, contractors and items of accepted appeals under `rule`. -#}
@@ -62,6 +88,23 @@
             select 'model:{{ model.checksum.checksum }}' as rule_row
             union all
             -- the project's macros, hashed by the run (orchestration/assets/dbt.py)
+            select 'macros:{{ var("daiwei_macros_sha256", "") }}' as rule_row
+        ) as rule_rows
+    )
+{%- endmacro %}
+
+{#- Spark: a row has no text cast; each seed row as JSON (column order of the seed). Only
+    compared with itself on the same engine (the incremental test), never exported. -#}
+{% macro spark__rules_fingerprint(seeds) -%}
+    (
+        select md5(listagg(rule_row, '|') within group (order by rule_row))
+        from (
+            {%- for seed in seeds %}
+                select '{{ seed }}:' || to_json(struct(s.*)) as rule_row from {{ ref(seed) }} as s
+                union all
+            {%- endfor %}
+            select 'model:{{ model.checksum.checksum }}' as rule_row
+            union all
             select 'macros:{{ var("daiwei_macros_sha256", "") }}' as rule_row
         ) as rule_rows
     )

@@ -24,6 +24,18 @@
     floor(({{ a }}) / ({{ b }}))
 {%- endmacro %}
 
+{#- Spark: `/` on decimals rounds the quotient to 6 places (a floor after it can be one too
+    high) and `div` returns a 64-bit long; a - a % b is an exact multiple of b, so the
+    DECIMAL(38,6) quotient is exact (up to 10^32, above every quotient of this project:
+    the largest, a composite's weight × 100 × 10^18, stays below 10^27). -#}
+{% macro spark__int_div(a, b) -%}
+    cast(
+        (cast({{ a }} as decimal(38, 0)) - cast({{ a }} as decimal(38, 0)) % cast({{ b }} as decimal(38, 0)))
+        / cast({{ b }} as decimal(38, 0))
+        as decimal(38, 0)
+    )
+{%- endmacro %}
+
 {% macro duckdb__int_div(a, b) -%}
     (({{ a }}) // ({{ b }}))
 {%- endmacro %}
@@ -42,10 +54,27 @@
     6 decimals, as DECIMAL(38,6); NULL when den is 0 or NULL. num and den are exact
     integers (den > 0). -#}
 {% macro ratio_half_up(num, den) -%}
+    {{ return(adapter.dispatch('ratio_half_up', 'daiwei')(num, den)) }}
+{%- endmacro %}
+
+{% macro default__ratio_half_up(num, den) -%}
     case
         when coalesce({{ den }}, 0) = 0 then null
         else {{ from_micros(
             'sign(' ~ num ~ ') * ' ~ int_div(
+                'abs(' ~ num ~ ') * 2000000 + (' ~ den ~ ')',
+                '2 * (' ~ den ~ ')'
+            )
+        ) }}
+    end
+{%- endmacro %}
+
+{#- Spark: sign() returns a DOUBLE there; the sign is applied with a CASE instead. -#}
+{% macro spark__ratio_half_up(num, den) -%}
+    case
+        when coalesce({{ den }}, 0) = 0 then null
+        else {{ from_micros(
+            '(case when (' ~ num ~ ') < 0 then -1 else 1 end) * ' ~ int_div(
                 'abs(' ~ num ~ ') * 2000000 + (' ~ den ~ ')',
                 '2 * (' ~ den ~ ')'
             )
@@ -66,6 +95,10 @@
 
 {% macro default__try_to_bigint(expr) -%}
     {{ dbt.safe_cast(expr, api.Column.translate_type('bigint')) }}
+{%- endmacro %}
+
+{% macro spark__try_to_bigint(expr) -%}
+    try_cast({{ expr }} as bigint)
 {%- endmacro %}
 
 {% macro duckdb__try_to_bigint(expr) -%}

@@ -41,7 +41,7 @@ ticket_faults as (
         technician_id,
         'timeout' as reason_code,
         1 as item_count,
-        cast(null as varchar) as detail
+        cast(null as {{ string_type() }}) as detail
     from tickets
     where is_timely{{ sfx }} = false
 
@@ -55,7 +55,7 @@ ticket_faults as (
         technician_id,
         'late_ack' as reason_code,
         1 as item_count,
-        cast(null as varchar) as detail
+        cast(null as {{ string_type() }}) as detail
     from tickets
     where not is_ack_timely{{ sfx }}
 
@@ -107,12 +107,12 @@ clean_technicians as (
     select
         technicians.month,
         technicians.contractor,
-        cast(null as varchar) as prefecture,
-        cast(null as varchar) as ticket_id,
+        cast(null as {{ string_type() }}) as prefecture,
+        cast(null as {{ string_type() }}) as ticket_id,
         technicians.technician_id,
         'technician_bonus' as reason_code,
         1 as item_count,
-        cast(technicians.ticket_count as varchar) || ' tickets, none at fault' as detail
+        cast(technicians.ticket_count as {{ string_type() }}) || ' tickets, none at fault' as detail
     from technicians
     where not exists (
         select 1

@@ -4,7 +4,7 @@
 
 {% macro quarter_label(month_label) -%}
     substr({{ month_label }}, 1, 4) || '-Q'
-    || cast({{ int_div('cast(substr(' ~ month_label ~ ', 6, 2) as integer) + 2', '3') }} as varchar)
+    || cast({{ int_div('cast(substr(' ~ month_label ~ ', 6, 2) as integer) + 2', '3') }} as {{ string_type() }})
 {%- endmacro %}
 
 {% macro year_label(month_label) -%}

@@ -16,6 +16,13 @@
     nullif(trim({{ col }}), '')
 {%- endmacro %}
 
+{#- On Spark the same characters, as \u escapes in the literal (Spark's chr() wraps at 256). -#}
+{% macro spark__trim_text(col) -%}
+    {%- set chars = [] -%}
+    {%- for c in trim_chars_codes() -%}{%- do chars.append('\\u%04X' % c) -%}{%- endfor -%}
+    nullif(trim(both '{{ chars | join('') }}' from cast({{ col }} as string)), '')
+{%- endmacro %}
+
 {% macro duckdb__trim_text(col) -%}
     {%- set chars = [] -%}
     {%- for c in trim_chars_codes() -%}{%- do chars.append('chr(' ~ c ~ ')') -%}{%- endfor -%}
@@ -41,6 +48,19 @@
 
 {% macro duckdb__normalize_text(col) -%}
     nullif(regexp_replace({{ trim_text(duckdb__nfkc_fast(col)) }}, '\s+', ' ', 'g'), '')
+{%- endmacro %}
+
+{#- Spark has no NFKC and no UDF here: spark__normalize_text / spark__nfkc_trim trim and
+    collapse like DuckDB but leave the characters as they are. The build runs, but a
+    value that NFKC would change (full-width ASCII, compatibility forms) compares
+    differently from DuckDB: the columns need a stored NFKC twin from ingestion
+    (docs/decisions.md 95). -#}
+{% macro spark__normalize_text(col) -%}
+    nullif(regexp_replace({{ spark__trim_text(col) }}, '[\\t\\n\\f\\r ]+', ' '), '')
+{%- endmacro %}
+
+{% macro spark__nfkc_trim(col) -%}
+    {{ spark__trim_text(col) }}
 {%- endmacro %}
 
 {#- duckdb__nfkc_fast(col): NFKC through the Python UDF only for values that are not pure
@@ -72,6 +92,12 @@
     regexp_like({{ col }}, '^(?:{{ pattern }})$')
 {%- endmacro %}
 
+{#- Spark: Java regular expressions, searched; anchored with \A ... \z (a Java `$` would
+    also match before a final line break). -#}
+{% macro spark__matches_pattern(col, pattern) -%}
+    regexp_like({{ col }}, '\\A(?:{{ pattern | replace('\\', '\\\\') }})\\z')
+{%- endmacro %}
+
 {% macro duckdb__matches_pattern(col, pattern) -%}
     regexp_full_match({{ col }}, '{{ pattern }}')
 {%- endmacro %}
@@ -86,12 +112,22 @@
     string_split({{ col }}, '{{ sep }}')
 {%- endmacro %}
 
+{#- Spark's split takes a regular expression: the separator is quoted (\Q...\E); limit -1
+    keeps empty parts as string_split does. -#}
+{% macro spark__split_to_list(col, sep) -%}
+    split({{ col }}, '\\Q{{ sep }}\\E', -1)
+{%- endmacro %}
+
 {% macro unnest_list(list_expr) -%}
     {{ return(adapter.dispatch('unnest_list', 'daiwei')(list_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__unnest_list(list_expr) -%}
     unnest({{ list_expr }})
+{%- endmacro %}
+
+{% macro spark__unnest_list(list_expr) -%}
+    explode({{ list_expr }})
 {%- endmacro %}
 
 {#- string_agg_sorted(col, sep): the values joined in sorted order (deterministic). -#}
@@ -101,6 +137,24 @@
 
 {% macro duckdb__string_agg_sorted(col, sep) -%}
     string_agg({{ col }}, '{{ sep }}' order by {{ col }})
+{%- endmacro %}
+
+{#- Spark: NULLs skipped, NULL when none, ordered by byte (UTF8_BINARY), as on DuckDB. -#}
+{% macro spark__string_agg_sorted(col, sep) -%}
+    listagg({{ col }}, '{{ sep }}') within group (order by {{ col }})
+{%- endmacro %}
+
+{#- string_type(): the SQL name of the text type in casts (Spark needs a length for varchar). -#}
+{% macro string_type() -%}
+    {{ return(adapter.dispatch('string_type', 'daiwei')()) }}
+{%- endmacro %}
+
+{% macro default__string_type() -%}
+    varchar
+{%- endmacro %}
+
+{% macro spark__string_type() -%}
+    string
 {%- endmacro %}
 
 {#- is_present(col): the value is not blank (NULL or only whitespace). -#}

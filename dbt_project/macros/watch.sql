@@ -127,7 +127,7 @@ ticket_rows as (
         clocks.county,
         clocks.area_type,
         clocks.ticket_type,
-        cast(null as varchar) as site_type,
+        cast(null as {{ string_type() }}) as site_type,
         {{ format_month(month_of('clocks.dispatched_at')) }} as month,
         clocks.dispatched_at,
         clocks.acknowledged_at,
@@ -176,13 +176,13 @@ inspection_rows as (
 
     select
         'inspection_due' as kind,
-        cast(null as varchar) as ticket_id,
+        cast(null as {{ string_type() }}) as ticket_id,
         windows.circuit_id,
         windows.contractor,
         windows.prefecture,
         windows.county,
         windows.area_type,
-        cast(null as varchar) as ticket_type,
+        cast(null as {{ string_type() }}) as ticket_type,
         windows.site_type,
         {{ format_month(month_of('windows.watched_at')) }} as month,
         cast(null as timestamp) as dispatched_at,
@@ -278,6 +278,15 @@ select * from final
     <schema>.watch_list_at(as_of) whose body is watch_rows at the call's argument
     (`select * from marts.watch_list_at(CAST(? AS TIMESTAMP))`). -#}
 {% macro watch_list_at_macro(schema) -%}
+    {{ return(adapter.dispatch('watch_list_at_macro', 'daiwei')(schema)) }}
+{%- endmacro %}
+
+{#- Spark has no table macros: no hook (an empty hook is skipped); `daiwei watch --as-of`
+    reads the DuckDB warehouse only. -#}
+{% macro spark__watch_list_at_macro(schema) -%}
+{%- endmacro %}
+
+{% macro default__watch_list_at_macro(schema) -%}
     create or replace macro {{ schema }}.watch_list_at(as_of) as table
     {{ watch_rows('as_of') }}
 {%- endmacro %}

@@ -6,6 +6,7 @@ select
     acceptance_id,
     accepted_on,
     'no documents deadline for acceptance ' || acceptance_id
-    || ': the work calendar ends before the 3rd working day after ' || cast(accepted_on as varchar) as message
+    || ': the work calendar ends before the 3rd working day after '
+    || cast(accepted_on as {{ string_type() }}) as message
 from {{ ref('int_acceptances_assessed') }}
 where docs_deadline_on is null

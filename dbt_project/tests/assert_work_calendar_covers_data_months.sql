@@ -39,7 +39,7 @@ select
     days_in_month,
     {{ raise_message(
         "'work_calendar does not cover ' || month_label"
-        ~ " || ' (' || cast(covered_days as varchar) || ' of ' || cast(days_in_month as varchar) || ' days):"
+        ~ " || ' (' || cast(covered_days as " ~ string_type() ~ ") || ' of ' || cast(days_in_month as " ~ string_type() ~ ") || ' days):"
         ~ " upgrade chinesecalendar and regenerate seeds/rules/work_calendar.csv"
         ~ " with dbt_project/scripts/make_work_calendar.py'"
     ) }} as message

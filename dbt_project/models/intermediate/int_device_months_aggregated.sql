@@ -9,7 +9,7 @@
 -- here instead of scanning the sample table again.
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key='month',
         on_schema_change='append_new_columns',
@@ -48,8 +48,8 @@ samples as (
         {% set bounds = none %}
         {% if execute %}
             {% set bounds = run_query(
-                "select cast(min(" ~ month_of('collected_at') ~ ") as varchar), cast(max("
-                ~ month_of('collected_at') ~ ") as varchar) from " ~ ref('stg_nms__device_metrics')
+                "select cast(min(" ~ month_of('collected_at') ~ ") as " ~ string_type() ~ "), cast(max("
+                ~ month_of('collected_at') ~ ") as " ~ string_type() ~ ") from " ~ ref('stg_nms__device_metrics')
                 ~ " where load_seq > (select coalesce(max(max_load_seq), 0) from " ~ this ~ ")"
             ).rows[0] %}
         {% endif %}

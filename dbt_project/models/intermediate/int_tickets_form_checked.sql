@@ -131,11 +131,11 @@ labelled as (
         *,
         case
             when not is_item_present_after
-                then lpad(cast(item_no as varchar), 2, '0') || ' ' || item_name_zh
+                then lpad(cast(item_no as {{ string_type() }}), 2, '0') || ' ' || item_name_zh
         end as missing_item_label,
         case
             when not is_item_present_before
-                then lpad(cast(item_no as varchar), 2, '0') || ' ' || item_name_zh
+                then lpad(cast(item_no as {{ string_type() }}), 2, '0') || ' ' || item_name_zh
         end as missing_item_label_before
     from ruled
 

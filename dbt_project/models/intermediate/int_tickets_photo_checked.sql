@@ -64,11 +64,11 @@ expected as (
         delivered.photo_kind is not null or rulings.ticket_id is not null as is_delivered,
         case
             when delivered.photo_kind is null and rulings.ticket_id is null
-                then cast(photo_kinds.photo_no as varchar) || ' ' || photo_kinds.photo_kind
+                then cast(photo_kinds.photo_no as {{ string_type() }}) || ' ' || photo_kinds.photo_kind
         end as missing_photo_label,
         case
             when delivered.photo_kind is null
-                then cast(photo_kinds.photo_no as varchar) || ' ' || photo_kinds.photo_kind
+                then cast(photo_kinds.photo_no as {{ string_type() }}) || ' ' || photo_kinds.photo_kind
         end as missing_photo_label_before
     from tickets
     cross join photo_kinds

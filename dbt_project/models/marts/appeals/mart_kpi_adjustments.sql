@@ -159,7 +159,7 @@ appeal_ids as (
 
     {{ rollup(
         'ruled_kpis',
-        [string_agg_sorted('cast(appeal_id as varchar)', ', ') ~ ' as appeal_ids'],
+        [string_agg_sorted('cast(appeal_id as ' ~ string_type() ~ ')', ', ') ~ ' as appeal_ids'],
         keys=['month', 'kpi_code']
     ) }}
 

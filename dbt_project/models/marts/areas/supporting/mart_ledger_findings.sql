@@ -66,13 +66,13 @@ missing as (
         circuit_id,
         'missing' as finding,
         '' as field_name,
-        cast(null as varchar) as eoms_value,
-        cast(null as varchar) as ledger_value,
+        cast(null as {{ string_type() }}) as eoms_value,
+        cast(null as {{ string_type() }}) as ledger_value,
         case
             when has_ledger_snapshot then '台帐未列出 / not listed in the ledger'
             else '当月无台帐 / no ledger snapshot from the contractor this month'
         end as detail,
-        cast(null as varchar) as source_file,
+        cast(null as {{ string_type() }}) as source_file,
         cast(null as bigint) as source_row
     from population
     where listed_count = 0
@@ -88,8 +88,8 @@ extra as (
         circuit_id,
         'extra' as finding,
         '' as field_name,
-        cast(null as varchar) as eoms_value,
-        cast(null as varchar) as ledger_value,
+        cast(null as {{ string_type() }}) as eoms_value,
+        cast(null as {{ string_type() }}) as ledger_value,
         case
             when not is_in_eoms then 'EOMS无此专线 / not in EOMS'
             when not is_in_service then 'EOMS中月末不在用 / not in service in EOMS at month end'
@@ -111,9 +111,9 @@ duplicate as (
         circuit_id,
         'duplicate' as finding,
         '' as field_name,
-        cast(null as varchar) as eoms_value,
-        cast(null as varchar) as ledger_value,
-        '重复列出 / listed ' || cast(listed_count as varchar) || ' times' as detail,
+        cast(null as {{ string_type() }}) as eoms_value,
+        cast(null as {{ string_type() }}) as ledger_value,
+        '重复列出 / listed ' || cast(listed_count as {{ string_type() }}) || ' times' as detail,
         source_file,
         source_row
     from placed_lines
@@ -131,9 +131,9 @@ mismatch as (
         circuit_id,
         'mismatch' as finding,
         '{{ f.field_name }}' as field_name,
-        cast(eoms_{{ f.field_name }} as varchar) as eoms_value,
-        cast(ledger_{{ f.field_name }} as varchar) as ledger_value,
-        cast(null as varchar) as detail,
+        cast(eoms_{{ f.field_name }} as {{ string_type() }}) as eoms_value,
+        cast(ledger_{{ f.field_name }} as {{ string_type() }}) as ledger_value,
+        cast(null as {{ string_type() }}) as detail,
         source_file,
         source_row
     from placed_lines
