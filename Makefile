@@ -7,7 +7,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql
+DEBIAN_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql openjdk-17-jre-headless
 INBOX := data/inbox
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501

@@ -2,7 +2,8 @@
 
 This file is the input contract in code. Column names are the English names of
 the spec; the raw warehouse table `raw.<dataset>` has exactly these columns
-(plus `<id>_raw`, `<form item>_text` and the lineage columns of `ddl.py`).
+(plus `<id>_raw`, `<form item>_text`, the lineage columns of `ddl.py` and, after
+them, the NFKC twins `<name>_nfkc` of the columns marked `nfkc_twin`).
 """
 
 from __future__ import annotations
@@ -34,12 +35,19 @@ PART_TYPES = ("ONU", "光模块", "路由器", "交换机", "电源模块", "光
 INSTRUMENT_TYPES = ("OTDR", "光功率计", "红光笔", "光纤熔接机", "网络测试仪", "地阻仪", "万用表")
 
 
-def prefecture() -> Column:
-    return Column("prefecture", "地市", K.NAME, aliases=("地州", "地州市", "所属地市"), reference="prefecture")
+def prefecture(nfkc_twin: bool = False) -> Column:
+    return Column(
+        "prefecture",
+        "地市",
+        K.NAME,
+        aliases=("地州", "地州市", "所属地市"),
+        reference="prefecture",
+        nfkc_twin=nfkc_twin,
+    )
 
 
-def county() -> Column:
-    return Column("county", "区县", K.NAME, aliases=("所属区县", "县区"))
+def county(nfkc_twin: bool = False) -> Column:
+    return Column("county", "区县", K.NAME, aliases=("所属区县", "县区"), nfkc_twin=nfkc_twin)
 
 
 def contractor(required: bool = False) -> Column:
@@ -118,9 +126,10 @@ TICKETS = Dataset(
         Column("contact_phone", "用户联系方式", form_item=True, aliases=("联系电话",)),
         Column("customer_signed", "用户签名", K.YESNO, form_item=True, aliases=("客户签名",)),
         Column("satisfaction", "客户满意度", form_item=True, aliases=("满意度",)),
-        Column("ip_address", "用户IP地址", form_item=True, aliases=("IP地址",)),
-        Column("vlan", "VLAN", form_item=True, aliases=("VLAN号", "VLAN ID")),
-        Column("mac_address", "设备MAC地址", form_item=True, aliases=("MAC地址",)),
+        # Judged after NFKC and trim by int_tickets_form_checked: stored with an NFKC twin.
+        Column("ip_address", "用户IP地址", form_item=True, aliases=("IP地址",), nfkc_twin=True),
+        Column("vlan", "VLAN", form_item=True, aliases=("VLAN号", "VLAN ID"), nfkc_twin=True),
+        Column("mac_address", "设备MAC地址", form_item=True, aliases=("MAC地址",), nfkc_twin=True),
         Column("a_end", "A端设备", form_item=True),
         Column("route", "路由信息", form_item=True),
         Column("z_end", "Z端设备", form_item=True),
@@ -207,7 +216,8 @@ HR_ROSTER = Dataset(
         prefecture(),
         Column("role", "岗位", K.ENUM, allowed=ROLES),
         Column("education", "学历", K.ENUM, allowed=EDUCATION),
-        Column("certifications", "证书", aliases=("资格证书",)),
+        # Split and matched after NFKC by int_roster_entries_dated: stored with an NFKC twin.
+        Column("certifications", "证书", aliases=("资格证书",), nfkc_twin=True),
         Column("core_network_years", "核心网维护年限", K.DECIMAL, minimum=0),
         Column("work_years", "相关工作年限", K.DECIMAL, minimum=0),
         Column("hired_on", "入职日期", K.DATE),
@@ -223,17 +233,18 @@ EOMS_CIRCUITS = Dataset(
     key=("circuit_id",),
     columns=(
         circuit(),
-        Column("customer_name", "客户名称", aliases=("集团客户名称",)),
-        Column("service_type", "业务类型", K.ENUM, allowed=SERVICE_TYPES),
-        prefecture(),
-        county(),
+        # The text fields of seed ledger_fields carry an NFKC twin (int_ledger_lines_compared).
+        Column("customer_name", "客户名称", aliases=("集团客户名称",), nfkc_twin=True),
+        Column("service_type", "业务类型", K.ENUM, allowed=SERVICE_TYPES, nfkc_twin=True),
+        prefecture(nfkc_twin=True),
+        county(nfkc_twin=True),
         Column("area_type", "区域类型", K.ENUM, allowed=AREA_TYPES),
         Column("service_level", "服务等级", K.ENUM, allowed=SERVICE_LEVELS),
         contractor(),
         Column("bandwidth_mbps", "带宽(M)", K.INT, minimum=1, aliases=("带宽",)),
-        Column("access_type", "接入方式", K.ENUM, allowed=ACCESS_TYPES),
-        Column("a_address", "A端地址"),
-        Column("z_address", "Z端地址"),
+        Column("access_type", "接入方式", K.ENUM, allowed=ACCESS_TYPES, nfkc_twin=True),
+        Column("a_address", "A端地址", nfkc_twin=True),
+        Column("z_address", "Z端地址", nfkc_twin=True),
         Column("site_type", "站点类型", K.ENUM, allowed=SITE_TYPES),
         Column("activated_on", "开通日期", K.DATE),
         Column("removed_on", "拆机日期", K.DATE),
@@ -254,15 +265,16 @@ LEDGER = Dataset(
         Column("ledger_month", "统计月份", K.MONTH, required=True, aliases=("月份",)),
         contractor(required=True),
         circuit(),
-        # Kept as typed by hand: the ledger-vs-EOMS comparison is the check.
-        Column("customer_name", "客户名称", aliases=("集团客户名称",)),
-        Column("service_type", "业务类型"),
-        prefecture(),
-        county(),
+        # Kept as typed by hand: the ledger-vs-EOMS comparison is the check. The text fields of
+        # seed ledger_fields carry an NFKC twin (int_ledger_lines_compared).
+        Column("customer_name", "客户名称", aliases=("集团客户名称",), nfkc_twin=True),
+        Column("service_type", "业务类型", nfkc_twin=True),
+        prefecture(nfkc_twin=True),
+        county(nfkc_twin=True),
         Column("bandwidth_mbps", "带宽(M)", K.INT, minimum=1, aliases=("带宽",)),
-        Column("access_type", "接入方式"),
-        Column("a_address", "A端地址"),
-        Column("z_address", "Z端地址"),
+        Column("access_type", "接入方式", nfkc_twin=True),
+        Column("a_address", "A端地址", nfkc_twin=True),
+        Column("z_address", "Z端地址", nfkc_twin=True),
         Column("status", "状态"),
     ),
     row_rules=(COUNTY_IN_PREFECTURE,),

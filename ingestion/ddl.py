@@ -14,6 +14,7 @@ import duckdb
 
 from ingestion.datasets import DATASETS
 from ingestion.model import Dataset
+from ingestion.textnorm import register_udfs
 
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_file", "VARCHAR"),  # path relative to the input folder: the ordering key
@@ -47,8 +48,18 @@ REJECT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+def nfkc_twins(dataset: Dataset) -> list[tuple[str, str]]:
+    """(column, twin) for each column stored with an NFKC twin `<name>_nfkc` (docs/decisions.md 95)."""
+    return [(c.name, c.twin) for c in dataset.columns if c.twin is not None]
+
+
 def raw_columns(dataset: Dataset) -> list[tuple[str, str]]:
-    """The columns of `raw.<dataset>`, in order."""
+    """The columns of `raw.<dataset>`, in order.
+
+    The NFKC twins come last, after the lineage columns: a warehouse made before they existed
+    gains them by ALTER TABLE … ADD COLUMN (`add_nfkc_twins`), which appends, so an old
+    warehouse and a new one have the same column order.
+    """
     cols: list[tuple[str, str]] = []
     for c in dataset.columns:
         cols.append((c.name, c.sql_type))
@@ -56,12 +67,38 @@ def raw_columns(dataset: Dataset) -> list[tuple[str, str]]:
             cols.append((f"{c.name}_raw", "VARCHAR"))
         if c.keeps_text:
             cols.append((f"{c.name}_text", "VARCHAR"))
-    return cols + list(LINEAGE_COLUMNS)
+    return cols + list(LINEAGE_COLUMNS) + [(twin, "VARCHAR") for _, twin in nfkc_twins(dataset)]
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]]) -> None:
     body = ", ".join(f'"{n}" {t}' for n, t in cols)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+
+
+def add_nfkc_twins(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> list[str]:
+    """Migrate a raw table made before its NFKC twins: add each missing twin and fill it once.
+
+    The fill is NFKC of the stored value through ingestion's own function (`dw_nfkc`: pure
+    ASCII as it is, the rest through the Arrow kernel), what the models computed per build
+    before the twins were stored. Returns the twins added (none on a current table).
+    """
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema = 'raw' AND table_name = ?",
+            [dataset.name],
+        ).fetchall()
+    }
+    missing = [(col, twin) for col, twin in nfkc_twins(dataset) if twin not in have]
+    if not missing:
+        return []
+    register_udfs(con)  # dw_nfkc; idempotent
+    for _, twin in missing:
+        con.execute(f'ALTER TABLE {dataset.table} ADD COLUMN "{twin}" VARCHAR')
+    sets = ", ".join(f'"{twin}" = dw_nfkc("{col}")' for col, twin in missing)
+    con.execute(f"UPDATE {dataset.table} SET {sets}")
+    return [twin for _, twin in missing]
 
 
 DQ_RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -147,11 +184,12 @@ def create_appdb(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_all(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every raw and audit table that does not exist yet."""
+    """Create every raw and audit table that does not exist yet; add missing NFKC twins to raw ones."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     for d in DATASETS:
         _create(con, d.table, raw_columns(d))
+        add_nfkc_twins(con, d)
     _create(con, "audit.load_log", list(LOAD_LOG_COLUMNS))
     _create(con, "audit.rejects", list(REJECT_COLUMNS))
     create_dq_results(con)

@@ -27,6 +27,9 @@ class Kind(StrEnum):
     YESNO = "yesno"
 
 
+# Kinds whose stored value is text: the only ones an NFKC twin makes sense for.
+TWIN_KINDS = (Kind.TEXT, Kind.NAME, Kind.ENUM)
+
 SQL_TYPES: dict[Kind, str] = {
     Kind.TEXT: "VARCHAR",
     Kind.ID: "VARCHAR",
@@ -61,6 +64,13 @@ class Column:
     maximum: float | None = None
     reference: str | None = None  # a reference list the value must be in ("prefecture", "contractor")
     form_item: bool = False
+    # The dbt models compare this column after NFKC (docs/decisions.md 95): ingestion stores
+    # NFKC(value) beside it in `<name>_nfkc`, so the SQL needs no NFKC function on any engine.
+    nfkc_twin: bool = False
+
+    def __post_init__(self) -> None:
+        if self.nfkc_twin and self.kind not in TWIN_KINDS:
+            raise ValueError(f"{self.name}: an NFKC twin is for text kinds ({', '.join(TWIN_KINDS)}), not {self.kind}")
 
     @property
     def sql_type(self) -> str:
@@ -73,6 +83,11 @@ class Column:
     @property
     def keeps_text(self) -> bool:
         return self.form_item and self.kind not in (Kind.TEXT, Kind.ID)
+
+    @property
+    def twin(self) -> str | None:
+        """The name of the stored NFKC twin `<name>_nfkc`, or None when the column has none."""
+        return f"{self.name}_nfkc" if self.nfkc_twin else None
 
 
 @dataclass(frozen=True)

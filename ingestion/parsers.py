@@ -178,6 +178,8 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
             extras[f"{col.name}_raw"] = "NULL::VARCHAR"
         if col.keeps_text:
             extras[f"{col.name}_text"] = "NULL::VARCHAR"
+        if col.twin is not None:
+            extras[col.twin] = "NULL::VARCHAR"
         return ColumnSQL(value=f"NULL::{col.sql_type}", extras=extras)
 
     typed = src_type.upper()
@@ -238,6 +240,8 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
 
     if col.keeps_text:
         out.extras[f"{col.name}_text"] = "dw_trim({C})"
+    if col.twin is not None:
+        out.extras[col.twin] = nfkc_twin_sql(kind)
     if col.form_item:  # judged as an item by the KPI models, never a bad row
         return out
 
@@ -260,6 +264,20 @@ def column_sql(col: Column, src: str | None, src_type: str, excel: bool) -> Colu
             checks.append(_when(f"{{V}} IS NOT NULL AND {{V}} NOT IN (SELECT {ref} FROM {table})", zh, en, "{C}"))
     out.checks = checks
     return out
+
+
+def nfkc_twin_sql(kind: Kind) -> str:
+    """NFKC of the stored value, for `<name>_nfkc` (docs/decisions.md 95): no second NFKC pass.
+
+    TEXT stores the cell as delivered, so its twin is the reader's NFKC'd cell {N} (computed once
+    per file) wherever a value is stored. NAME stores trim+collapse of {N} and ENUM one of its
+    allowed spellings: both are NFKC already, so the twin is the value itself.
+    """
+    if kind is Kind.TEXT:
+        return "CASE WHEN {T} IS NOT NULL THEN {N} END"
+    if kind in (Kind.NAME, Kind.ENUM):
+        return "{V}"
+    raise ValueError(f"no NFKC twin for kind {kind}")
 
 
 # Reference lists a NAME column may be checked against (Column.reference): the temp tables that

@@ -78,8 +78,13 @@ def parsed_relation(source: Source, match: HeaderMatch, max_field_chars: int = D
         cols.append((col, pos, column_sql(col, source.column(pos) if pos is not None else None, typ, source.excel)))
 
     # The NFKC'd cell is read only where a parser asks for it ({N}): normalising free text that
-    # is stored as delivered would cost a Python round trip per vector on non-ASCII columns.
-    wants_n = {pos for c, pos, sql in cols if pos is not None and "{N}" in sql.text + sql.parse + sql.value}
+    # is stored as delivered would cost a Python round trip per vector on non-ASCII columns;
+    # the NFKC twins (parsers.nfkc_twin_sql) read it for the few columns that have one.
+    wants_n = {
+        pos
+        for c, pos, sql in cols
+        if pos is not None and "{N}" in sql.text + sql.parse + sql.value + "".join(sql.extras.values())
+    }
     cells = [f"{source.column(i)} AS s_{i}" for i in range(len(source.headers))]
     cells += [f"{source.normalized(i)} AS n_{i}" for i in sorted(wants_n)]
     if source.row_errors:

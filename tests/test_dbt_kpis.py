@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -594,7 +595,11 @@ RAW: dict[str, list[Row]] = {
 
 
 def write_raw(db: Path) -> None:
-    """Create the raw tables and insert the fixture rows (ID columns keep their raw twin)."""
+    """Create the raw tables and insert the fixture rows.
+
+    ID columns keep their raw twin; columns with an NFKC twin get it as ingestion stores it
+    (NFKC of the value, NULL for NULL).
+    """
     con = duckdb.connect(str(db))
     try:
         ddl.create_all(con)
@@ -605,6 +610,9 @@ def write_raw(db: Path) -> None:
                 for c in list(row):
                     if f"{c}_raw" in cols and f"{c}_raw" not in full:
                         full[f"{c}_raw"] = row[c]
+                    if f"{c}_nfkc" in cols and f"{c}_nfkc" not in full:
+                        value = row[c]
+                        full[f"{c}_nfkc"] = None if value is None else unicodedata.normalize("NFKC", str(value))
                 full.update(_file=f"{table}_fixture.csv", _load_seq=1, _row=i)
                 names = [c for c in full if c in cols]
                 assert len(names) == len(full), f"{table}: unknown columns {set(full) - set(cols)}"

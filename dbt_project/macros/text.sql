@@ -34,53 +34,41 @@
     ({{ trim_text(col) }} is null)
 {%- endmacro %}
 
-{#- normalize_text(col): Unicode NFKC, trimmed, inner whitespace collapsed to one
-    space, blank -> NULL; case is kept (kpis.md edge rule 12). On DuckDB this calls
-    the Python UDF `nfkc` (orchestration/dbt_udfs.py): use it only in models
-    materialised as tables. -#}
+{#- NFKC without a UDF (docs/decisions.md 95). Neither engine has Unicode NFKC in SQL, so
+    ingestion stores it: a column the models compare after NFKC has a twin `<col>_nfkc` in
+    its raw table (ingestion/datasets.py `nfkc_twin`), NFKC of the stored value, passed
+    through by staging. The two macros below take the column and read its twin: `col` is
+    a column reference (`certifications`, `circuits.a_address`), and `<col>_nfkc` must
+    exist beside it. Trim and collapse stay here, in SQL, the same on every engine. -#}
+
+{#- normalize_text(col): Unicode NFKC (the stored twin), trimmed, inner whitespace
+    collapsed to one space, blank -> NULL; case is kept (kpis.md edge rule 12). -#}
 {% macro normalize_text(col) -%}
     {{ return(adapter.dispatch('normalize_text', 'daiwei')(col)) }}
 {%- endmacro %}
 
+{#- The whitespace collapsed is ASCII [\t\n\f\r ] on both engines (RE2's \s; Java's
+    would also take \x0B), after NFKC has turned the other spaces into ASCII ones. -#}
 {% macro default__normalize_text(col) -%}
-    {{ exceptions.raise_compiler_error("normalize_text needs an NFKC implementation for " ~ target.type) }}
+    {{ exceptions.raise_compiler_error("normalize_text needs a whitespace collapse for " ~ target.type) }}
 {%- endmacro %}
 
 {% macro duckdb__normalize_text(col) -%}
-    nullif(regexp_replace({{ trim_text(duckdb__nfkc_fast(col)) }}, '\s+', ' ', 'g'), '')
+    nullif(regexp_replace({{ trim_text(nfkc_twin(col)) }}, '\s+', ' ', 'g'), '')
 {%- endmacro %}
 
-{#- Spark has no NFKC and no UDF here: spark__normalize_text / spark__nfkc_trim trim and
-    collapse like DuckDB but leave the characters as they are. The build runs, but a
-    value that NFKC would change (full-width ASCII, compatibility forms) compares
-    differently from DuckDB: the columns need a stored NFKC twin from ingestion
-    (docs/decisions.md 95). -#}
 {% macro spark__normalize_text(col) -%}
-    nullif(regexp_replace({{ spark__trim_text(col) }}, '[\\t\\n\\f\\r ]+', ' '), '')
+    nullif(regexp_replace({{ trim_text(nfkc_twin(col)) }}, '[\\t\\n\\f\\r ]+', ' '), '')
 {%- endmacro %}
 
-{% macro spark__nfkc_trim(col) -%}
-    {{ spark__trim_text(col) }}
-{%- endmacro %}
-
-{#- duckdb__nfkc_fast(col): NFKC through the Python UDF only for values that are not pure
-    ASCII (byte length = character length): ASCII is its own NFKC, and skipping the UDF for
-    it spares a Python round trip per vector on a year of tickets. -#}
-{% macro duckdb__nfkc_fast(col) -%}
-    (case
-        when strlen(cast({{ col }} as varchar)) = length(cast({{ col }} as varchar))
-            then cast({{ col }} as varchar)
-        else nfkc(cast({{ col }} as varchar))
-    end)
-{%- endmacro %}
-
-{#- nfkc_trim(col): NFKC then trimmed (no whitespace collapse); tables only. -#}
+{#- nfkc_trim(col): Unicode NFKC (the stored twin), then trimmed (no whitespace collapse). -#}
 {% macro nfkc_trim(col) -%}
-    {{ return(adapter.dispatch('nfkc_trim', 'daiwei')(col)) }}
+    {{ trim_text(nfkc_twin(col)) }}
 {%- endmacro %}
 
-{% macro duckdb__nfkc_trim(col) -%}
-    {{ trim_text(duckdb__nfkc_fast(col)) }}
+{#- nfkc_twin(col): the stored NFKC twin of a column reference: `<col>_nfkc`. -#}
+{% macro nfkc_twin(col) -%}
+    {{ col }}_nfkc
 {%- endmacro %}
 
 {#- matches_pattern(col, pattern): the whole value matches the regular expression. -#}

@@ -125,7 +125,8 @@ def _record_seeds(wh: Warehouse, run_id: str, fingerprint: str) -> None:
     with wh.connect_build(run_id) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS audit")
         con.execute(
-            f"CREATE OR REPLACE TABLE {SEEDS_LOADED} AS SELECT ? AS fingerprint, now() AS loaded_at", [fingerprint]
+            f"CREATE OR REPLACE TABLE {SEEDS_LOADED} AS SELECT ? AS fingerprint, CAST(now() AS TIMESTAMP) AS loaded_at",
+            [fingerprint],
         )
 
 

@@ -1,11 +1,12 @@
 -- One row per ledger line: the EOMS circuit it names (if any) and, for each compared
 -- field (the rows of seed ledger_fields, read by macro ledger_fields, which also makes
 -- the seed a parent of this model), both values after normalisation (NFKC, trim, inner
--- whitespace collapsed; case-sensitive, edge rule 12; fields compared as numbers are
+-- whitespace collapsed; case-sensitive, edge rule 12; NFKC is the `<field>_nfkc` twin
+-- ingestion stores, so every text field of the seed needs one; fields compared as numbers are
 -- kept as typed) and whether they agree (blank on both sides agrees). Columns per
 -- field: eoms_<field>, ledger_<field>, is_<field>_match; text fields first, then
 -- numbers. listed_count is how often the circuit appears in the same snapshot (month ×
--- contractor): more than once is a finding. Table: calls nfkc.
+-- contractor): more than once is a finding.
 {% set seeded = ledger_fields() %}
 {% set fields = (seeded | selectattr('compare_as', 'equalto', 'text') | list)
     + (seeded | selectattr('compare_as', 'equalto', 'number') | list) %}

@@ -1,11 +1,11 @@
 -- One row per roster entry (month × employee of that month's snapshot, edge rule 8):
 -- employed on the month's first and last day (hired_on <= d and left_on blank or
 -- >= d; a blank 入职日期 is not employed), left inside the month, and the
--- qualifications the HR KPIs count. Certificates are split on `;` after NFKC, trimmed
--- and compared upper-case with seed kpi_value_sets (qualifying_cert; maintenance_licence
+-- qualifications the HR KPIs count. Certificates are split on `;` after NFKC (the
+-- stored twin certifications_nfkc), trimmed and compared upper-case with seed
+-- kpi_value_sets (qualifying_cert; maintenance_licence
 -- = 代维资格证). tech_qualified_share: 学历 in kpi_value_sets college_or_above and
 -- 相关工作年限 >= hr_thresholds work_years_min; a blank one is not qualified.
--- Table: calls nfkc.
 with
 
 roster as (

@@ -1,9 +1,9 @@
 -- One row per ticket in the confirmation-form population: a ticket type listed in
 -- seed form_items with status 已归档 (cancelled tickets never are). Each item is
--- judged as kpis.md edge rule 5 says: IP / VLAN / MAC must be valid (after NFKC and
--- trim), 用户签名 must be yes, 上门时间 / 完成时间 are missing only when their text is
--- blank, the route needs A端设备 + 路由信息 + Z端设备, every other item only non-blank.
--- An invalid item is a missing item. Never a view: it calls nfkc.
+-- judged as kpis.md edge rule 5 says: IP / VLAN / MAC must be valid (after NFKC, the
+-- stored <item>_nfkc twin, and trim), 用户签名 must be yes, 上门时间 / 完成时间 are
+-- missing only when their text is blank, the route needs A端设备 + 路由信息 + Z端设备,
+-- every other item only non-blank. An invalid item is a missing item.
 {% set ipv4_octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])' %}
 {% set ipv4 = ipv4_octet ~ '([.]' ~ ipv4_octet ~ '){3}' %}
 {% set mac = '[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}' %}

@@ -26,6 +26,15 @@ renamed as (
         z_address,
         status as line_status,
 
+        ---------- NFKC of the compared text fields, stored by ingestion (docs/decisions.md 95)
+        customer_name_nfkc,
+        service_type_nfkc,
+        prefecture_nfkc,
+        county_nfkc,
+        access_type_nfkc,
+        a_address_nfkc,
+        z_address_nfkc,
+
         ---------- lineage (a line is identified by its file and row)
         _file as source_file,
         _row as source_row

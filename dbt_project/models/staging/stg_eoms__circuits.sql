@@ -30,6 +30,15 @@ renamed as (
         site_type,
         status as circuit_status,
 
+        ---------- NFKC of the compared text fields, stored by ingestion (docs/decisions.md 95)
+        customer_name_nfkc,
+        service_type_nfkc,
+        prefecture_nfkc,
+        county_nfkc,
+        access_type_nfkc,
+        a_address_nfkc,
+        z_address_nfkc,
+
         ---------- dates
         activated_on,
         removed_on,

@@ -59,6 +59,10 @@ renamed as (
         ip_address,
         vlan,
         mac_address,
+        -- NFKC of the three items, stored by ingestion (docs/decisions.md 95)
+        ip_address_nfkc,
+        vlan_nfkc,
+        mac_address_nfkc,
         a_end,
         route,
         z_end,

@@ -23,6 +23,7 @@ renamed as (
         role,
         education,
         certifications,
+        certifications_nfkc,  -- NFKC, stored by ingestion (docs/decisions.md 95)
         core_network_years,
         work_years,
         training_hours,
