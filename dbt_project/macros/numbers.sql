@@ -54,14 +54,10 @@
     6 decimals, as DECIMAL(38,6); NULL when den is 0 or NULL. num and den are exact
     integers (den > 0). -#}
 {% macro ratio_half_up(num, den) -%}
-    {{ return(adapter.dispatch('ratio_half_up', 'daiwei')(num, den)) }}
-{%- endmacro %}
-
-{% macro default__ratio_half_up(num, den) -%}
     case
         when coalesce({{ den }}, 0) = 0 then null
         else {{ from_micros(
-            'sign(' ~ num ~ ') * ' ~ int_div(
+            int_sign(num) ~ ' * ' ~ int_div(
                 'abs(' ~ num ~ ') * 2000000 + (' ~ den ~ ')',
                 '2 * (' ~ den ~ ')'
             )
@@ -69,17 +65,19 @@
     end
 {%- endmacro %}
 
-{#- Spark: sign() returns a DOUBLE there; the sign is applied with a CASE instead. -#}
-{% macro spark__ratio_half_up(num, den) -%}
-    case
-        when coalesce({{ den }}, 0) = 0 then null
-        else {{ from_micros(
-            '(case when (' ~ num ~ ') < 0 then -1 else 1 end) * ' ~ int_div(
-                'abs(' ~ num ~ ') * 2000000 + (' ~ den ~ ')',
-                '2 * (' ~ den ~ ')'
-            )
-        ) }}
-    end
+{#- int_sign(expr): the sign of an exact number as an integer (0 may read as 1: it only
+    multiplies a magnitude that is then 0). -#}
+{% macro int_sign(expr) -%}
+    {{ return(adapter.dispatch('int_sign', 'daiwei')(expr)) }}
+{%- endmacro %}
+
+{% macro default__int_sign(expr) -%}
+    sign({{ expr }})
+{%- endmacro %}
+
+{#- Spark: sign() returns a DOUBLE there. -#}
+{% macro spark__int_sign(expr) -%}
+    (case when ({{ expr }}) < 0 then -1 else 1 end)
 {%- endmacro %}
 
 {#- seconds_between(start, finish): exact elapsed seconds as DECIMAL(38,6). -#}
