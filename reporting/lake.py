@@ -1,7 +1,9 @@
 """The raw tables as a lake (scale.md item 2): what `daiwei export-raw` writes for Spark to read.
 
-Every `raw.<dataset>` table of the published warehouse, and the load log and the
-rejects, are written by DuckDB's own `COPY … TO … (FORMAT PARQUET, PARTITION_BY
+Every `raw.<dataset>` table of the published warehouse, the load log and the rejects,
+and the other tables the dbt project reads as sources (`DECIDED`: appeals, month states,
+frozen figures, data-quality results, so that a build from the lake publishes the
+province's own figures) are written by DuckDB's own `COPY … TO … (FORMAT PARQUET, PARTITION_BY
 (month))` — never a Python row loop — as hive-style partitions:
 
     DIR/province=<name>/dataset=<dataset>/month=<YYYY-MM | unknown>/data_<n>.parquet
@@ -59,6 +61,16 @@ SPARK_CASTS: dict[str, str] = {
     "TIMESTAMP_MS": "TIMESTAMP",
     "TIMESTAMP_S": "TIMESTAMP",
 }
+# The tables besides raw.* and the load log / rejects that the dbt project reads as sources: the build
+# copies them from the application database (appdb.*) and the quality run (audit.dq_results). Each has a
+# `month` column 'YYYY-MM'. (dataset name in the lake, table)
+DECIDED: tuple[tuple[str, str], ...] = (
+    ("appdb_appeals", "appdb.appeals"),
+    ("appdb_month_states", "appdb.month_states"),
+    ("appdb_frozen_kpi", "appdb.frozen_kpi"),
+    ("appdb_frozen_penalty_items", "appdb.frozen_penalty_items"),
+    ("dq_results", "audit.dq_results"),
+)
 # 'YYYY-MM' (1900-2099, months 01-12) between non-digits, as deliveries name their period
 _MONTH_IN_NAME = r"(?:^|[^0-9])((?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2]))(?:[^0-9]|$)"
 
@@ -90,6 +102,7 @@ class Part:
     files: int
     months: tuple[str, ...]
     columns: tuple[tuple[str, str], ...] = field(default=())  # (name in the lake, DuckDB type written)
+    sources: tuple[str, ...] = field(default=())  # each column's name in the warehouse table, in order
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,11 @@ def _month_of(column_sql: str) -> str:
     return f"strftime({column_sql}, '%Y-%m')"
 
 
+def _label_month(column_sql: str) -> str:
+    """A 'YYYY-MM' text column as the partition's month; NULL (-> unknown) when it is anything else."""
+    return f"CASE WHEN regexp_full_match({column_sql}, '(19|20)[0-9]{{2}}-(0[1-9]|1[0-2])') THEN {column_sql} END"
+
+
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     schema, _, name = table.partition(".")
     rows = con.execute(
@@ -164,13 +182,13 @@ def _select(con: duckdb.DuckDBPyConnection, table: str, month_sql: str, joins: s
         expr = f"t.{_ident(name)}" if target is None else f"CAST(t.{_ident(name)} AS {target})"
         out = lake_name(name, names)
         items.append(f"{expr} AS {_ident(out)}")
-        written.append((out, target or dtype))
+        written.append((out, target or dtype, name))
     sql = f"SELECT {', '.join(items)}, coalesce({month_sql}, {_literal(UNKNOWN_MONTH)}) AS month FROM {table} t{joins}"
     return sql, written
 
 
 def _statements(con: duckdb.DuckDBPyConnection, datasets: Sequence[Source]) -> list[tuple[str, str, str, list]]:
-    """(dataset, table, select, columns) for the nine raw tables, then the load log and the rejects."""
+    """(dataset, table, select, columns) for the nine raw tables, the load log, the rejects, then DECIDED."""
     out = []
     for d in datasets:
         month = _month_of(f"t.{_ident(d.month_column)}") if d.month_column else "NULL"
@@ -193,6 +211,17 @@ def _statements(con: duckdb.DuckDBPyConnection, datasets: Sequence[Source]) -> l
             *_select(con, "audit.rejects", f"coalesce({file_month}, {_month_of('l.offered_at')})", offered),
         )
     )
+    # What people decided, as the build read it (docs/decisions.md 98): the appeals and month states, the
+    # figures frozen at a month's close, and the data-quality results; each in its own month's partition.
+
+    present = {
+        f"{r[0]}.{r[1]}"
+        for r in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+    }
+    for dataset, table in DECIDED:
+        if table not in present:  # a warehouse from before these tables existed: Spark gets them empty
+            continue
+        out.append((dataset, table, *_select(con, table, _label_month("t.month"))))
     return out
 
 
@@ -218,7 +247,8 @@ def _copy(con: duckdb.DuckDBPyConnection, folder: Path, dataset: str, table: str
     if dest.is_dir() and not any(dest.iterdir()):
         dest.rmdir()  # an empty table: no partition at all (the manifest says 0 rows)
     months = sorted({Path(f).parent.name.removeprefix("month=") for f in files or []})
-    return Part(dataset, table, int(rows), len(files or []), tuple(months), tuple(cols))
+    columns = tuple((out, kind) for out, kind, _ in cols)
+    return Part(dataset, table, int(rows), len(files or []), tuple(months), columns, tuple(n for _, _, n in cols))
 
 
 def _write_json(path: Path, value: object) -> None:
@@ -277,7 +307,10 @@ def export_raw(
                         "rows": p.rows,
                         "files": p.files,
                         "months": list(p.months),
-                        "columns": [{"name": n, "type": t} for n, t in p.columns],
+                        "columns": [
+                            {"name": n, "type": t, "source": source}
+                            for (n, t), source in zip(p.columns, p.sources, strict=True)
+                        ],
                     }
                     for p in parts
                 },

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from core.principal import Principal
 from core.settings import Settings, province_name
 from ingestion.datasets import DATASETS
 from ingestion.ddl import LOAD_LOG_COLUMNS, REJECT_COLUMNS
-from reporting.lake import LAKE_MARKER, MANIFEST, export_raw, file_month_sql
+from reporting.lake import DECIDED, LAKE_MARKER, MANIFEST, export_raw, file_month_sql
 
 pytestmark = pytest.mark.slow
 
@@ -130,7 +131,9 @@ def test_layout_is_province_dataset_month(lake: Path, wh: duckdb.DuckDBPyConnect
     files = parquet_files(lake)
     assert files and all(FILE_RE.fullmatch(f) for f in files), files
     datasets = {FILE_RE.fullmatch(f).group(1) for f in files}  # type: ignore[union-attr]
-    assert datasets == {d.name for d in DATASETS} | set(AUDIT)
+    decided = {name for name, table in DECIDED if wh.execute(f"SELECT count(*) FROM {table}").fetchone()[0]}  # type: ignore[index]
+    assert "dq_results" in decided  # the quality run wrote results: that round trip means something
+    assert datasets == {d.name for d in DATASETS} | set(AUDIT) | decided
     others = sorted(p.relative_to(lake).as_posix() for p in lake.rglob("*") if p.is_file() and p.suffix != ".parquet")
     assert others == [LAKE_MARKER, f"province=贵州/{MANIFEST}"]
     assert not list(built.tmp.glob(".lake.export-*"))  # the staging folder beside the lake is gone
@@ -206,6 +209,36 @@ def test_load_log_and_rejects_round_trip(
     assert re.search(rf"^{dataset}\s+{len(files)}\s+{rows:,}\s", summary, re.M), summary
     lake_names = [n for n, _ in columns(wh, glob(lake, dataset))]
     assert lake_names == [*(("source_dataset" if n == "dataset" else n) for n in raw), "dataset", "month", "province"]
+
+
+@pytest.mark.parametrize(("dataset", "table"), DECIDED)
+def test_decided_tables_round_trip_with_their_source_names(
+    lake: Path, wh: duckdb.DuckDBPyConnection, dataset: str, table: str
+) -> None:
+    """Appeals, month states, frozen figures and quality results: every row, `month` as source_month, the
+    partition's month the row's own; the manifest names each column's warehouse name (Spark maps it back)."""
+    manifest = json.loads((lake / "province=贵州" / MANIFEST).read_text(encoding="utf-8"))["datasets"][dataset]
+    warehouse_cols = columns(wh, table)
+    assert manifest["table"] == table
+    assert [(c["source"], c["type"]) for c in manifest["columns"]] == warehouse_cols
+    assert [c["name"] for c in manifest["columns"]] == [
+        ("source_month" if n == "month" else n) for n, _ in warehouse_cols
+    ]
+    rows = wh.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+    assert manifest["rows"] == rows
+    if not rows:
+        assert not (lake / "province=贵州" / f"dataset={dataset}").exists()
+        return
+    names = [f'"{n}"' for n, _ in warehouse_cols]
+    left = f"SELECT {', '.join(names)} FROM {table}"
+    in_lake = ", ".join(f'"{c["name"]}"' for c in manifest["columns"])
+    right = f"SELECT {in_lake} FROM {glob(lake, dataset)}"
+    only_raw, only_lake, total = same_rows(wh, left, right)
+    assert (only_raw, only_lake, total) == (0, 0, rows)
+    wrong = wh.execute(
+        f"SELECT count(*) FROM {glob(lake, dataset)} WHERE month <> coalesce(source_month, 'unknown')"
+    ).fetchone()
+    assert wrong == (0,)
 
 
 def test_load_log_month_from_the_path_else_offered_at(lake: Path, wh: duckdb.DuckDBPyConnection) -> None:
