@@ -204,11 +204,12 @@ def _parser() -> argparse.ArgumentParser:
         f"(default: $DAIWEI_HOST, else {DEFAULT_HOST}, this machine only)",
     )
 
-    from cli import demo_accounts, people, watch
+    from cli import demo_accounts, national, people, watch
 
     COMMANDS.update(people.register(command, _settings))
     COMMANDS.update(watch.register(command, _settings))
     COMMANDS.update(demo_accounts.register(command, _settings))
+    COMMANDS.update(national.register(command, _settings))
     return p
 
 

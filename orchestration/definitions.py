@@ -8,6 +8,7 @@ from core.settings import Settings
 from orchestration.assets.app_state import app_state
 from orchestration.assets.dbt import daiwei_dbt_models
 from orchestration.assets.ingestion import RAW_ASSETS, load_log, offered_files, rejects
+from orchestration.assets.national import national_job, national_kpi
 from orchestration.assets.pack import kpi_pack, kpi_pack_job
 from orchestration.assets.publish import published_warehouse_asset
 from orchestration.assets.quality import data_quality
@@ -32,8 +33,9 @@ def build_definitions(settings: Settings) -> Definitions:
             data_quality,
             published_warehouse,
             kpi_pack,
+            national_kpi,
         ],
-        jobs=[daiwei_run_job, kpi_pack_job],
+        jobs=[daiwei_run_job, kpi_pack_job, national_job],
         schedules=[build_nightly_inbox_run(settings.inbox), monthly_kpi_pack],
         sensors=[build_inbox_sensor(settings.inbox)],
         resources={

@@ -320,3 +320,15 @@ def export_raw(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return LakeExport(out, province, parts)
+
+
+def provinces_in(lake: Path) -> list[str]:
+    """The provinces a lake holds (a `province=NAME` folder with its manifest), sorted by name."""
+    lake = Path(lake)
+    if not (lake / LAKE_MARKER).is_file():
+        raise NotALake(f"{lake}: 不是 daiwei 数据湖（没有 {LAKE_MARKER}）/ not a daiwei lake (no {LAKE_MARKER})")
+    return sorted(
+        p.name.removeprefix("province=")
+        for p in lake.iterdir()
+        if p.is_dir() and p.name.startswith("province=") and (p / MANIFEST).is_file()
+    )

@@ -1,0 +1,130 @@
+"""`daiwei national --lake DIR --out DIR [--province NAME ...]`: the national roll-up (scale.md item 4).
+
+Runs the Dagster job `national_job` in this process (orchestration/assets/national.py): every
+province of the lake (or those named) built on Spark by the same dbt project, then `nat_kpi`,
+written as OUT/national_kpi.csv and .parquet. The lake and the provinces are checked here,
+before Spark starts, so a wrong folder or an unknown province is a one-line usage error (exit 2).
+The lake holds every contractor's rows, so only a role that sees everything may build from it
+(access.md); a contractor account is refused, on the record, like `export-raw`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from core.settings import Settings
+
+Handler = Callable[[argparse.Namespace], int]
+MakeCommand = Callable[[str, str], argparse.ArgumentParser]
+
+
+def register(command: MakeCommand, settings_of: Callable[[argparse.Namespace], Settings]) -> dict[str, Handler]:
+    """Add `national` to the parser; returns its handler by command name."""
+    n = command(
+        "national",
+        "全国汇总：各省数据湖在 Spark 上计算 KPI，含跨省代维公司 / the national KPI table on Spark from several "
+        "provinces' lake partitions, contractors pooled across provinces",
+    )
+    n.add_argument(
+        "--lake",
+        required=True,
+        metavar="DIR",
+        help="daiwei export-raw 写出的数据湖 / a lake written by daiwei export-raw (required)",
+    )
+    n.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="输出文件夹，写入 national_kpi.csv 与 .parquet / folder for national_kpi.csv and .parquet (required)",
+    )
+    n.add_argument(
+        "--province",
+        action="append",
+        dest="provinces",
+        metavar="NAME",
+        help="只汇总这些省份，可重复 / only these provinces, repeatable (default: every province in the lake)",
+    )
+
+    def handler(args: argparse.Namespace) -> int:
+        return cmd_national(args, settings_of(args))
+
+    return {"national": handler}
+
+
+def cmd_national(args: argparse.Namespace, settings: Settings) -> int:
+    from appstate import Denied, record
+    from cli.acting import acting
+    from cli.main import EXIT_OK, EXIT_REJECTED, UsageError
+    from cli.runner import instance, quiet
+    from reporting.lake import NotALake, provinces_in
+
+    lake, out = Path(args.lake).expanduser(), Path(args.out).expanduser()
+    try:
+        held = provinces_in(lake)
+    except (NotALake, OSError) as exc:
+        raise UsageError(str(exc) if isinstance(exc, NotALake) else f"{lake}: 无法读取 / cannot read: {exc}") from None
+    wanted = list(dict.fromkeys(args.provinces or held))
+    unknown = [p for p in wanted if p not in held]
+    if unknown or not wanted:
+        have = ", ".join(held) or "无 / none"
+        raise UsageError(
+            f"{lake}: 数据湖中没有省份 {', '.join(unknown) or '(空)'}，已有：{have} / the lake holds no such province: "
+            f"{', '.join(unknown) or '(none)'}; it holds: {have}"
+        )
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: 这是文件，--out 应为文件夹 / is a file: --out names a folder here")
+    target = f"national --lake {lake} --province {','.join(wanted)} -> {out}"
+    app, principal = acting(settings)
+    try:
+        if not principal.sees_everything:
+            record(app, actor=principal, action="export", target=target, outcome="denied")
+            raise Denied(
+                "无权做全国汇总：数据湖含所有代维公司的数据 / a contractor account may not build the national table "
+                "(the lake holds every contractor's rows): national"
+            )
+        record(app, actor=principal, action="export", target=target)
+    finally:
+        app.dispose()
+
+    from orchestration.assets.national import LOG_NAME, NATIONAL_JOB
+    from orchestration.definitions import defs
+    from reporting.national import CSV_NAME, PARQUET_NAME
+
+    quiet()
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / LOG_NAME
+    started = time.monotonic()
+    print(f"全国汇总开始 / national build started: {len(wanted)} 个省份 provinces ({', '.join(wanted)}), Spark")
+    config = {"lake": str(lake.resolve()), "out_dir": str(out.resolve()), "provinces": wanted}
+    with (
+        open(out / ".national.dagster.log", "w", encoding="utf-8") as chatter,
+        redirect_stdout(chatter),
+        redirect_stderr(chatter),
+    ):
+        result = defs.resolve_job_def(NATIONAL_JOB).execute_in_process(
+            run_config={
+                "ops": {"national_kpi": {"config": config}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            },
+            instance=instance(),
+            raise_on_error=False,
+        )
+    if not result.success:
+        failures = result.get_step_failure_events()
+        err = failures[0].step_failure_data.error if failures else None
+        lines = (err.message if err else "unknown error").strip().splitlines()
+        print(f"全国汇总失败 / national build failed: {lines[-1] if lines else ''} (log: {log})", file=sys.stderr)
+        return EXIT_REJECTED
+    meta = result.asset_materializations_for_node("national_kpi")[0].metadata
+    seconds = time.monotonic() - started
+    print(f"全国 KPI 表已写出 / national KPI table written: {out / CSV_NAME}, {out / PARQUET_NAME}")
+    print(f"  行 rows: {meta['rows'].value:,}   省份 provinces: {meta['provinces'].value}")
+    pooled = meta["contractors_in_several_provinces"].value or "无 / none"
+    print(f"  跨省代维公司 / contractors in several provinces (pooled, province ''): {pooled}")
+    print(f"  用时 / took {seconds:.0f} s; 日志 / log: {log}")
+    return EXIT_OK
