@@ -71,6 +71,11 @@ EPILOG = """\
   1 有整文件被拒绝或运行失败 a whole file was rejected, or the run failed;
   2 用法错误 usage error (unknown option, missing folder, month without data, unsupported extension).
 每个命令的选项 / each command's options: daiwei COMMAND --help"""
+PROVINCE_REFERENCE_HELP = (
+    "省份名称，取参考表（地市、区县、代维公司）中该省的行 / the province's name: the rows of the reference "
+    "seeds (prefectures, counties, contractors) this command uses, one of those in ref_prefectures "
+    f"(default: $DAIWEI_PROVINCE, else {DEFAULT_PROVINCE})"
+)
 UNMASKED_HELP = (
     "明文写出姓名与电话，仅限管理员；审计日志上线后将记录此操作 / write names and phone numbers in clear: "
     "for admins only, and recorded in the audit trail once it exists (default: masked)"
@@ -120,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         default="small",
         help="规模 / size: small or province (default: small)",
     )
+    d.add_argument("--province", metavar="NAME", help=PROVINCE_REFERENCE_HELP)
 
     r = command("run", "加载并构建 / load every file under --input and rebuild")
     r.add_argument(
@@ -128,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="交付文件夹，递归读取 / delivery folder, read recursively (required)",
     )
+    r.add_argument("--province", metavar="NAME", help=PROVINCE_REFERENCE_HELP)
 
     e = command("export", "导出KPI长表或十个不统一表 / write the KPI table, or with --table areas the ten areas")
     e.add_argument("--out", required=True, metavar="FILE", help=OUT_FILE_HELP)
@@ -254,13 +261,26 @@ def _out_dir(value: str) -> Path:
     return out
 
 
+def _reference_province(args: argparse.Namespace) -> Settings:
+    """The command's settings, whose province must be one of the reference seeds' (else a usage error)."""
+    from ingestion.loader import UnknownProvince, check_province
+
+    settings = _settings(args)
+    try:
+        check_province(settings.province)
+    except UnknownProvince as exc:
+        raise UsageError(str(exc)) from exc
+    return settings
+
+
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from demo_data import generate
 
+    province = _reference_province(args).province
     out = _out_dir(args.out)
-    manifest = generate(out, seed=args.seed, months=args.months, scale=args.scale)
+    manifest = generate(out, seed=args.seed, months=args.months, scale=args.scale, province=province)
     n = len(manifest.get("files", []))
-    print(f"演示数据已写入 / demo delivery written: {out} ({n} files)")
+    print(f"演示数据已写入 / demo delivery written: {out} ({n} files, {province})")
     return EXIT_OK
 
 
@@ -282,11 +302,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from cli.runner import run_pipeline
     from cli.summary import print_summary
 
-    settings = _settings(args)
+    settings = _reference_province(args)
     input_dir = Path(args.input)
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
-    outcome = run_pipeline(input_dir, settings.warehouse, limits=settings.limits, app_db=settings.app_db)
+    outcome = run_pipeline(
+        input_dir, settings.warehouse, limits=settings.limits, app_db=settings.app_db, province=settings.province
+    )
     if not outcome.success:
         print(
             f"运行失败，已发布的仓库未改变 / run failed, the published warehouse is unchanged: "

@@ -9,7 +9,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.settings import Limits, Mail
+from core.settings import Limits, Mail, Settings, province_name
 from core.warehouse import RunLocked, Warehouse, open_published, warehouse_path
 
 
@@ -57,7 +57,11 @@ def instance():  # type: ignore[no-untyped-def]
 
 
 def resources_config(
-    warehouse: Path, limits: Limits | None = None, app_db: str | None = None, mail: Mail | None = None
+    warehouse: Path,
+    limits: Limits | None = None,
+    app_db: str | None = None,
+    mail: Mail | None = None,
+    province: str | None = None,
 ) -> dict:
     """The run config that hands a job this command's settings (as resources, not as environment).
 
@@ -65,6 +69,8 @@ def resources_config(
     from orchestration.resources import limits_run_config, mail_run_config
 
     config: dict = {"warehouse": {"config": {"path": str(warehouse)}}}
+    if province is not None:  # the province the warehouse holds (the reference rows a run reads)
+        config["warehouse"]["config"]["province"] = province
     if app_db is not None:
         config["app_db"] = {"config": {"url": app_db}}
     if limits is not None:
@@ -88,10 +94,16 @@ def run_pipeline(
     limits: Limits | None = None,
     wait_seconds: float = 600.0,
     app_db: str | None = None,
+    province: str | None = None,
 ) -> RunOutcome:
-    """Materialise every asset on the files under input_dir; the published warehouse is updated only on success."""
+    """Materialise every asset on the files under input_dir; the published warehouse is updated only on success.
+
+    `province`: whose rows of the reference seeds the run reads (None: Settings' province, $DAIWEI_PROVINCE
+    else 贵州). It reaches the run as the config of the `warehouse` resource (the province the warehouse
+    holds), never through the environment."""
     quiet()
     wh = warehouse_path(warehouse)
+    province = province_name(province) if province is not None else Settings.load().province
     # Take the run lock before Dagster starts, so a second run says it waits instead of waiting in silence.
     try:
         Warehouse(wh).acquire(wait_seconds, on_wait=lambda: _tell_waiting(wh))
@@ -102,12 +114,12 @@ def run_pipeline(
             error=f"另一个运行仍在进行，已等待{wait_seconds:.0f}秒 / another run still holds {wh}.lock",
         )
     try:
-        return _execute(input_dir, wh, limits or Limits(), app_db)
+        return _execute(input_dir, wh, limits or Limits(), app_db, province)
     finally:
         Warehouse(wh).release()  # published runs released it already; a failed run gives it back here
 
 
-def _execute(input_dir: Path, wh: Path, limits: Limits, app_db: str | None = None) -> RunOutcome:
+def _execute(input_dir: Path, wh: Path, limits: Limits, app_db: str | None, province: str) -> RunOutcome:
     from dagster import AssetCheckEvaluation
 
     from orchestration.definitions import defs
@@ -120,7 +132,7 @@ def _execute(input_dir: Path, wh: Path, limits: Limits, app_db: str | None = Non
             run_config={
                 "ops": {"offered_files": {"config": {"input_dir": str(Path(input_dir).resolve())}}},
                 "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-                "resources": resources_config(wh, limits, app_db),
+                "resources": resources_config(wh, limits, app_db, province=province),
             },
             instance=instance(),
             raise_on_error=False,

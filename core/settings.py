@@ -116,7 +116,8 @@ class Settings:
     user: str | None = None
     # delivering the monthly pack by e-mail (SMTP, or the outbox folder when no SMTP host is set)
     mail: Mail = field(default_factory=Mail)
-    # the province this warehouse holds: its partition name in the raw lake (scale.md, `daiwei export-raw`)
+    # the province this warehouse holds: its partition name in the raw lake (scale.md, `daiwei export-raw`),
+    # and whose rows of the reference seeds (prefectures, counties, contractors, base fees) a run reads
     province: str = DEFAULT_PROVINCE
 
     @classmethod

@@ -1,4 +1,4 @@
-"""Demo deliveries for daiwei: a realistic, messy Guizhou-style set of the nine source exports.
+"""Demo deliveries for daiwei: a realistic, messy set of the nine source exports of one province.
 
 `generate` writes one delivery (small demo or province-scale benchmark) and its
 manifest: what was written where, which rows are planted bad and why, which
@@ -13,6 +13,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from core.settings import DEFAULT_PROVINCE
 from demo_data import plan_contractors, plan_system
 from demo_data.common import PROVINCE, SMALL, load_reference, rng_for, window
 from demo_data.emit import Ctx
@@ -50,11 +51,14 @@ def generate(
     scale: str = "small",
     end_month: str = "2026-10",
     _devices: int | None = None,
+    province: str = DEFAULT_PROVINCE,
 ) -> dict:
     """Write a delivery into out_dir and return its manifest (also written beside out_dir as JSON).
 
     `months` months end with `end_month`. Province scale uses 12 months when `months` is left at its
     default of 3. `_devices` overrides the device count (for a quick province-scale trial run).
+    `province` chooses the rows of the reference seeds (prefectures, counties, contractors) the delivery
+    names; ingestion.loader.UnknownProvince, before anything is written, when the seeds have none for it.
     Files listed by a previous manifest of the same folder are removed first (nothing else is touched),
     so a re-run leaves exactly the files of this run.
     """
@@ -65,11 +69,11 @@ def generate(
     if n_months < 1:
         raise ValueError("months must be at least 1")
     sc = replace(sc, months=n_months, n_devices=_devices or sc.n_devices)
+    ref = load_reference(province=province)
     out_dir = Path(out_dir)
     _remove_previous(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    ref = load_reference()
     ms = window(end_month, n_months)
     circuits = build_circuits(ref, ms, sc, seed)
     staff = build_staff(ref, ms, circuits, seed)
@@ -91,6 +95,7 @@ def generate(
     info = {
         "seed": seed,
         "scale": scale,
+        "province": ref.province,
         "end_month": end_month,
         "months": [m.iso for m in ms],
         "contractors": list(ref.contractors),

@@ -1,9 +1,11 @@
 """Shared vocabulary of the demo generator: reference seeds, scales, profiles, seeded RNGs.
 
 Contractors, prefectures and counties are read from the dbt reference seeds at
-run time, so the demo follows whatever a province puts there. Contractors get
-one of three behaviour profiles by their order in the seed, which is what makes
-the ten inconsistency areas show a spread instead of three identical companies.
+run time, so the demo follows whatever a province puts there: the seeds hold
+every province's rows, and a delivery uses one province's. Contractors get one
+of three behaviour profiles by their order in that province's rows, which is
+what makes the ten inconsistency areas show a spread instead of three identical
+companies.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from core.seeds import SEEDS_DIR
+from core.settings import DEFAULT_PROVINCE
+from ingestion.loader import check_province
 
 REFERENCE_DIR = SEEDS_DIR / "reference"
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -31,12 +35,13 @@ def rng_for(seed: int, *keys: object) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class Reference:
-    """The reference seeds: prefectures (seed order), their counties, who maintains which."""
+    """One province's reference seeds: prefectures (seed order), their counties, who maintains which."""
 
     prefectures: tuple[str, ...]
     counties: dict[str, tuple[str, ...]]
-    contractors: tuple[str, ...]  # in order of first appearance in the seed
+    contractors: tuple[str, ...]  # in order of first appearance in the province's seed rows
     contractor_of: dict[str, str]  # prefecture -> contractor
+    province: str = DEFAULT_PROVINCE
 
     def prefectures_of(self, contractor: str) -> tuple[str, ...]:
         return tuple(p for p in self.prefectures if self.contractor_of.get(p) == contractor)
@@ -47,21 +52,26 @@ def _rows(name: str, ref_dir: Path) -> list[dict[str, str]]:
         return [{k.strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(f)]
 
 
-def load_reference(ref_dir: Path = REFERENCE_DIR) -> Reference:
-    prefs = [
-        r["prefecture"] for r in sorted(_rows("ref_prefectures.csv", ref_dir), key=lambda r: int(r["prefecture_no"]))
-    ]
+def _province_rows(name: str, ref_dir: Path, province: str) -> list[dict[str, str]]:
+    return [r for r in _rows(name, ref_dir) if r.get("province") == province]
+
+
+def load_reference(ref_dir: Path = REFERENCE_DIR, province: str = DEFAULT_PROVINCE) -> Reference:
+    """`province`'s rows of the reference seeds; UnknownProvince (the loader's) when ref_prefectures has none."""
+    check_province(province, ref_dir)
+    rows = _province_rows("ref_prefectures.csv", ref_dir, province)
+    prefs = [r["prefecture"] for r in sorted(rows, key=lambda r: int(r["prefecture_no"]))]
     counties: dict[str, list[str]] = {p: [] for p in prefs}
-    for r in _rows("ref_counties.csv", ref_dir):
+    for r in _province_rows("ref_counties.csv", ref_dir, province):
         counties.setdefault(r["prefecture"], []).append(r["county"])
     contractor_of: dict[str, str] = {}
     contractors: list[str] = []
-    for r in _rows("ref_contractor_prefectures.csv", ref_dir):
+    for r in _province_rows("ref_contractor_prefectures.csv", ref_dir, province):
         contractor_of[r["prefecture"]] = r["contractor"]
         if r["contractor"] not in contractors:
             contractors.append(r["contractor"])
     prefs = [p for p in prefs if p in contractor_of and counties.get(p)]
-    return Reference(tuple(prefs), {p: tuple(counties[p]) for p in prefs}, tuple(contractors), contractor_of)
+    return Reference(tuple(prefs), {p: tuple(counties[p]) for p in prefs}, tuple(contractors), contractor_of, province)
 
 
 @dataclass(frozen=True)

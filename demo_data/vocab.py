@@ -159,14 +159,17 @@ def weighted(rng: np.random.Generator, n: int, table: dict[str, float]) -> np.nd
     return np.array(keys)[rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
-def customer_names(rng: np.random.Generator, county: np.ndarray, site_type: np.ndarray) -> np.ndarray:
-    """Group-customer names: public bodies of the county, bank branches, local firms, own shops."""
+def customer_names(
+    rng: np.random.Generator, county: np.ndarray, site_type: np.ndarray, province: str = "贵州"
+) -> np.ndarray:
+    """Group-customer names: public bodies of the county, bank branches, local firms (named after the
+    province), own shops."""
     n = len(county)
     short = np.array([_short(c) for c in county])
     org = np.char.add(short, weighted(rng, n, dict(ORGS)))
     bank = np.char.add(np.char.add(np.array(BANKS)[rng.integers(len(BANKS), size=n)], short), "支行")
     firm = np.char.add(
-        np.char.add("贵州", np.array(FIRM_WORDS)[rng.integers(len(FIRM_WORDS), size=n)]),
+        np.char.add(province, np.array(FIRM_WORDS)[rng.integers(len(FIRM_WORDS), size=n)]),
         np.char.add(np.array(FIRM_TRADES)[rng.integers(len(FIRM_TRADES), size=n)], "有限公司"),
     )
     shop = np.char.add(

@@ -108,7 +108,7 @@ def build_circuits(ref: Reference, months: list[Month], scale: Scale, seed: int)
     bw_changed[changed] = np_day(start) + rng.integers(0, total_days, size=len(changed)).astype("timedelta64[D]")
 
     county_s = county.astype(str)
-    cust = vocab.customer_names(rng, county_s, site)
+    cust = vocab.customer_names(rng, county_s, site, ref.province)
     a_addr, z_addr = vocab.addresses(rng, prefs[pi].astype(str), county_s)
     contractors = np.array([ref.contractor_of[p] for p in prefs])
     ci_of_pref = np.array([ref.contractors.index(c) for c in contractors])

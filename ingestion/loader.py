@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from core.seeds import SEEDS_DIR
-from core.settings import Limits
+from core.settings import DEFAULT_PROVINCE, Limits
 from ingestion import ddl
 from ingestion.apply import apply_load
 from ingestion.datasets import BY_NAME, DATASETS
@@ -68,20 +68,54 @@ class FileResult:
     message: str
 
 
-def prepare_connection(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:
-    """UDFs, raw/audit tables and the reference lists the validators look up."""
+class UnknownProvince(ValueError):
+    """The run's province has no prefecture in the reference seeds: every delivered row would be rejected."""
+
+
+def reference_provinces(reference_dir: Path = REFERENCE_DIR) -> tuple[str, ...]:
+    """The provinces of the reference seeds (seed ref_prefectures), in their first-row order."""
+    with open(reference_dir / "ref_prefectures.csv", encoding="utf-8-sig", newline="") as f:
+        names = [(r.get("province") or "").strip() for r in csv.DictReader(f)]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def check_province(province: str, reference_dir: Path = REFERENCE_DIR) -> None:
+    """UnknownProvince (one line, Chinese and English) unless the reference seeds hold `province`."""
+    known = reference_provinces(reference_dir)
+    if province not in known:
+        raise UnknownProvince(
+            f"参考表中没有省份「{province}」/ province {province!r} is not in the reference seeds "
+            f"(ref_prefectures: {'、'.join(known)})"
+        )
+
+
+def prepare_connection(
+    con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR, province: str = DEFAULT_PROVINCE
+) -> None:
+    """UDFs, raw/audit tables and the reference lists the validators look up: the rows of `province`.
+
+    The seeds hold every province's rows (first column `province`); the TEMP tables keep their other
+    columns, so a prefecture, county or contractor of another province is unknown here."""
+    check_province(province, reference_dir)
     register_udfs(con)
     ddl.create_all(con)
     for name in ("ref_prefectures", "ref_counties"):
         path = str(reference_dir / f"{name}.csv").replace("'", "''")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            f"SELECT * FROM read_csv('{path}', header = true, all_varchar = true)"
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * EXCLUDE (province) "
+            f"FROM read_csv('{path}', header = true, all_varchar = true) WHERE trim(province) = $province",
+            {"province": province},
         )
     # Contractors (edge rule 9), normalised like the NAME cells they are compared with (in Python: the
     # seed is a few rows, and the Arrow NFKC kernel costs seconds to warm up in a fresh process).
     with open(reference_dir / "ref_contractors.csv", encoding="utf-8-sig", newline="") as f:
-        names = sorted({n for r in csv.DictReader(f) if (n := normalize_name(r.get("contractor")))})
+        names = sorted(
+            {
+                n
+                for r in csv.DictReader(f)
+                if (r.get("province") or "").strip() == province and (n := normalize_name(r.get("contractor")))
+            }
+        )
     con.execute("CREATE OR REPLACE TEMP TABLE ref_contractors (contractor VARCHAR)")
     if names:
         con.executemany("INSERT INTO ref_contractors VALUES (?)", [(n,) for n in names])
@@ -269,10 +303,14 @@ def _load_rows(
 
 
 def load_folder(
-    con: duckdb.DuckDBPyConnection, root: Path, run_id: str, limits: Limits = DEFAULT_LIMITS
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    run_id: str,
+    limits: Limits = DEFAULT_LIMITS,
+    province: str = DEFAULT_PROVINCE,
 ) -> list[FileResult]:
     """Plan and load every file under root (the whole pipeline's ingestion, for scripts and tests)."""
-    prepare_connection(con)
+    prepare_connection(con, province=province)
     results = []
     for pf in plan_files(con, root):
         results.append(load_file(con, pf, run_id, limits))

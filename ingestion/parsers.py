@@ -281,7 +281,7 @@ def nfkc_twin_sql(kind: Kind) -> str:
 
 
 # Reference lists a NAME column may be checked against (Column.reference): the temp tables that
-# `loader.prepare_connection` loads from dbt_project/seeds/reference.
+# `loader.prepare_connection` loads from dbt_project/seeds/reference (the rows of the run's province).
 REFERENCES = (
     ("prefecture", "ref_prefectures", "未知地市", "unknown prefecture"),
     ("contractor", "ref_contractors", "未知代维公司", "unknown contractor"),

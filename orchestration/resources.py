@@ -14,7 +14,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from core.settings import SMTP_PASSWORD_ENV, Limits, Mail, Settings
+from core.settings import SMTP_PASSWORD_ENV, Limits, Mail, Settings, province_name
 from core.warehouse import Warehouse, warehouse_path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -23,12 +23,21 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 class WarehouseResource(ConfigurableResource):
-    """The published warehouse; empty `path` means --warehouse / $DAIWEI_WAREHOUSE / the default."""
+    """The published warehouse and the province it holds.
+
+    Empty `path` means --warehouse / $DAIWEI_WAREHOUSE / the default. Empty `province` means
+    --province / $DAIWEI_PROVINCE / the default, as Settings reads them: the province whose rows of
+    the reference seeds a run reads (the loader's lists, the data-quality suites) and whose
+    contracts the dbt models price (var `daiwei_province`)."""
 
     path: str = ""
+    province: str = ""
 
     def get(self) -> Warehouse:
         return Warehouse(warehouse_path(self.path or None))
+
+    def get_province(self) -> str:
+        return province_name(self.province) if self.province else Settings.load().province
 
 
 class AppDbResource(ConfigurableResource):

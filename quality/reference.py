@@ -3,11 +3,14 @@
 The rules behind them are written once, in dbt, and read here from the warehouse
 the run builds (the data-quality step runs after the dbt models it reads):
 
-* `ref.ref_prefectures`, `ref.ref_counties`: the reference seeds.
+* `dq_ref_prefectures`, `dq_ref_counties` (TEMP): the reference seeds
+  `ref.ref_prefectures`, `ref.ref_counties`, the rows of the run's province (the
+  seeds hold every province's rows, keyed by their column `province`).
 * `dq_ref_contractor_prefectures` (TEMP): seed `ref.ref_contractor_prefectures`,
-  the contractor -> prefecture assignment. It is documentation for the KPIs, so
-  here it only raises warnings ("this record's prefecture is not one its
-  contractor maintains"); an empty seed switches those checks off.
+  the contractor -> prefecture assignment of the run's province. It is
+  documentation for the KPIs, so here it only raises warnings ("this record's
+  prefecture is not one its contractor maintains"); a province without rows
+  there switches those checks off.
 * `dq_months` (TEMP): the month spine of kpis.md edge rule 2, model `int_months`,
   with first and last day and the 'YYYY-MM' label used in `audit.dq_results.month`.
 * `dq_device_months` (TEMP, quality/device_suite.py): the device-months of model
@@ -29,6 +32,8 @@ from datetime import datetime
 
 import duckdb
 
+from core.settings import DEFAULT_PROVINCE
+
 SPINE = "intermediate.int_months"
 IN_SERVICE = "intermediate.int_circuit_months_in_service"
 DEVICE_MONTHS = "intermediate.int_device_months_aggregated"
@@ -36,6 +41,13 @@ HEALTH = "ref.health_thresholds"
 # The ping size device_health_rate assesses (seed health_thresholds), as SQL.
 ASSESSED_PING_SIZE = f"(SELECT CAST(threshold AS INTEGER) FROM {HEALTH} WHERE metric = 'ping_size_bytes')"
 PREFECTURES, COUNTIES, ASSIGNMENT = "ref.ref_prefectures", "ref.ref_counties", "ref.ref_contractor_prefectures"
+# The run's province's rows of those seeds (TEMP tables made by `prepare`): what the checks read,
+# as (seed, columns kept, columns that must not be blank).
+PROVINCE_TABLES = {
+    "dq_ref_prefectures": (PREFECTURES, "prefecture_no, prefecture", ("prefecture",)),
+    "dq_ref_counties": (COUNTIES, "prefecture, county", ("prefecture", "county")),
+    "dq_ref_contractor_prefectures": (ASSIGNMENT, "contractor, prefecture", ("contractor", "prefecture")),
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,7 @@ def month_start(expr: str) -> str:
 def county_in_prefecture(t: str = "t") -> str:
     """Same rule as the loader's (ingestion.datasets.COUNTY_IN_PREFECTURE); NULL when no county."""
     return (
-        f"CASE WHEN {t}.county IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM {COUNTIES} rc "
+        f"CASE WHEN {t}.county IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM dq_ref_counties rc "
         f"WHERE rc.county = {t}.county AND ({t}.prefecture IS NULL OR rc.prefecture = {t}.prefecture)) END"
     )
 
@@ -74,19 +86,20 @@ def contractor_covers_prefecture(t: str = "t") -> str:
     )
 
 
-def prepare(con: duckdb.DuckDBPyConnection, now: datetime) -> RunContext:
+def prepare(con: duckdb.DuckDBPyConnection, now: datetime, province: str = DEFAULT_PROVINCE) -> RunContext:
     """Create the run's TEMP tables from the dbt models and seeds of the warehouse on `con`.
 
     Expects `ingestion.loader.prepare_connection` to have run on `con` (the UDFs) and
-    `dq_device_months` to exist (device_suite.aggregate).
+    `dq_device_months` to exist (device_suite.aggregate). The reference lists are the rows of
+    `province`: a prefecture or county of another province is not one of this warehouse's.
     """
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE dq_ref_contractor_prefectures AS
-        SELECT DISTINCT contractor, prefecture FROM {ASSIGNMENT}
-        WHERE contractor IS NOT NULL AND prefecture IS NOT NULL
-        """
-    )
+    for temp, (seed, columns, required) in PROVINCE_TABLES.items():
+        present = " AND ".join(f"{c} IS NOT NULL" for c in required)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT DISTINCT {columns} FROM {seed} "
+            f"WHERE province = $province AND {present}",
+            {"province": province},
+        )
     pairs = con.execute("SELECT count(*) FROM dq_ref_contractor_prefectures").fetchall()[0][0]
     con.execute(
         f"""
@@ -114,7 +127,7 @@ def prepare(con: duckdb.DuckDBPyConnection, now: datetime) -> RunContext:
     prefectures = tuple(
         r[0]
         for r in con.execute(
-            f"SELECT prefecture FROM {PREFECTURES} ORDER BY TRY_CAST(prefecture_no AS INTEGER), prefecture"
+            "SELECT prefecture FROM dq_ref_prefectures ORDER BY TRY_CAST(prefecture_no AS INTEGER), prefecture"
         ).fetchall()
     )
     device_rows = con.execute("SELECT coalesce(sum(samples), 0) FROM dq_device_months").fetchall()[0][0]
@@ -135,6 +148,6 @@ def cleanup(con: duckdb.DuckDBPyConnection) -> None:
         "dq_months",
         "dq_circuit_months",
         "dq_contractor_months",
-        "dq_ref_contractor_prefectures",
+        *PROVINCE_TABLES,
     ):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")

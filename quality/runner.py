@@ -26,6 +26,7 @@ from datetime import datetime
 
 import duckdb
 
+from core.settings import DEFAULT_PROVINCE
 from ingestion.loader import prepare_connection
 from quality import device_suite, gx_engine, reference, storage
 from quality.catalog import SUITE_NAMES, SUITES
@@ -71,8 +72,11 @@ def run_suites(
     now: datetime | None = None,
     store: bool = True,
     months: Collection[str] | None = None,
+    province: str = DEFAULT_PROVINCE,
 ) -> RunReport:
     """Validate the raw tables on `con`; store the results under `run_id` unless store=False.
+
+    `province`: the warehouse's province, whose rows of the reference seeds the checks read.
 
     `months` ('YYYY-MM'): validate the per-month batches only for these months (the months a
     run loaded rows for), so a run that adds one month does not re-validate the year; batches
@@ -84,13 +88,13 @@ def run_suites(
     started = time.perf_counter()
     now = (now or datetime.now()).replace(microsecond=0)
     selected = [sd for sd in SUITES if suites is None or sd.name in suites]
-    prepare_connection(con)
+    prepare_connection(con, province=province)
     runs: list[SuiteRun] = []
     memory = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     con.execute(f"SET memory_limit = '{DQ_MEMORY}'")
     try:
         device_suite.aggregate(con)
-        ctx = reference.prepare(con, now)
+        ctx = reference.prepare(con, now, province)
         for sd in selected:
             t0 = time.perf_counter()
             run = SuiteRun(sd.name, sd.asset, sd.check_name)
@@ -126,6 +130,7 @@ def run_suites(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.settings import Settings
     from core.warehouse import warehouse_path, writer_config
 
     parser = argparse.ArgumentParser(description="Run the data-quality suites on a warehouse file.")
@@ -133,11 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--run-id", default=None, help="run id to store the results under (default: manual-<time>)")
     parser.add_argument("--suite", action="append", choices=SUITE_NAMES, help="only this suite (repeatable)")
     parser.add_argument("--no-store", action="store_true", help="validate only, do not write audit.dq_results")
+    parser.add_argument("--province", default=None, help="the warehouse's province (default: $DAIWEI_PROVINCE or 贵州)")
     args = parser.parse_args(argv)
+    province = Settings.load(province=args.province).province
     run_id = args.run_id or "manual-" + datetime.now().strftime("%Y%m%dT%H%M%S")
     con = duckdb.connect(str(warehouse_path(args.warehouse)), config=writer_config())
     try:
-        report = run_suites(con, run_id, suites=args.suite, store=not args.no_store)
+        report = run_suites(con, run_id, suites=args.suite, store=not args.no_store, province=province)
     finally:
         con.close()
     for s in report.suites:

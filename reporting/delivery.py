@@ -4,10 +4,11 @@ The asset `kpi_pack` (config `deliver`) builds the files, then calls `recipient_
 `deliver` here. Standard library only for the mail (`smtplib`, `email`), no Dagster or
 Streamlit, so the same code runs under the schedule, `daiwei pack --send` and the tests.
 
-* Recipients are the seed `pack_recipients` (read from the built warehouse, table
-  `ref.pack_recipients`) plus the setting's addresses ($DAIWEI_PACK_RECIPIENTS) as department
-  recipients. A blank contractor gets the department's full pack; a contractor row gets that
-  contractor's own pack. One message goes to each group (everyone who gets the same pack).
+* Recipients are the seed `pack_recipients` (read from the built warehouse: the mart
+  `marts.dim_pack_recipients`, the rows of the warehouse's province) plus the setting's
+  addresses ($DAIWEI_PACK_RECIPIENTS) as department recipients. A blank contractor gets the
+  department's full pack; a contractor row gets that contractor's own pack. One message goes
+  to each group (everyone who gets the same pack).
 * With an SMTP host the message is sent (STARTTLS unless switched off, implicit TLS on port
   465, a login only over an encrypted connection, a timeout on every connection); without one
   (the embedded default) it is written as an `.eml` file into the outbox folder, atomically.
@@ -35,7 +36,7 @@ from core.masking import mask_email
 from core.settings import Mail
 from core.warehouse import open_published
 
-RECIPIENTS_TABLE = "ref.pack_recipients"
+RECIPIENTS_TABLE = "marts.dim_pack_recipients"  # this province's rows of seed pack_recipients
 SUBJECT = "代维KPI月报 {month}"
 DEPARTMENT = "网络部"  # the label of the department's group (file names of the outbox, log lines)
 MIME_TYPES = {

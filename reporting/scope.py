@@ -70,6 +70,8 @@ RULES: dict[str, Rule] = {
     "marts.dim_kpis": _PUBLIC,
     "marts.dim_areas": _PUBLIC,
     "marts.dim_funnel_limits": _PUBLIC,
+    # e-mail addresses of the pack's recipients: for the delivery only, never a page or an export
+    "marts.dim_pack_recipients": _HIDDEN,
     # figures: comparisons show the others under an alias
     "marts.fct_kpi": _FIG,
     "marts.mart_kpi_funnel": _FIG,

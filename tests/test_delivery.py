@@ -148,13 +148,13 @@ def test_smtp_one_message_per_group_contractors_get_their_own_pack(
 ) -> None:
     handler, port = smtp
     month, others = demo["month"], demo["contractors"]
-    # Python reads the seed's table in the built warehouse: on a copy without 澄星's row, 澄星 gets nothing
+    # Python reads the recipients' mart in the built warehouse: on a copy without 澄星's row, 澄星 gets nothing
     # (and the run builds one contractor pack fewer)
     wh = tmp_path / "warehouse.duckdb"
     shutil.copy(demo["wh"], wh)
     con = duckdb.connect(str(wh))
     try:
-        con.execute("DELETE FROM ref.pack_recipients WHERE contractor = '澄星'")
+        con.execute("DELETE FROM marts.dim_pack_recipients WHERE contractor = '澄星'")
     finally:
         con.close()
     cfg = settings(

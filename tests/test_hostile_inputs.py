@@ -649,7 +649,7 @@ def test_a_province_adds_a_contractor_by_adding_a_seed_row(tmp_path: Path, wh) -
     ref = tmp_path / "reference"
     shutil.copytree(REFERENCE_DIR, ref)
     with open(ref / "ref_contractors.csv", "a", encoding="utf-8") as f:
-        f.write("新代维\n")
+        f.write("贵州,新代维\n")
     write_csv(tmp_path / "in" / "tickets_a.csv", [TICKET_HEADER, ticket("T-1", 代维公司="新代维")])
     prepare_connection(wh.con, ref)
     [pf] = plan_files(wh.con, tmp_path / "in")
@@ -658,12 +658,13 @@ def test_a_province_adds_a_contractor_by_adding_a_seed_row(tmp_path: Path, wh) -
 
 
 def test_the_seed_lists_the_contractors_of_the_reference_deployment() -> None:
-    seeded = (REFERENCE_DIR / "ref_contractors.csv").read_text(encoding="utf-8").split()
+    seeded = [line.split(",") for line in (REFERENCE_DIR / "ref_contractors.csv").read_text(encoding="utf-8").split()]
     assigned = {
-        line.split(",")[0]
+        tuple(line.split(",")[:2])
         for line in (REFERENCE_DIR / "ref_contractor_prefectures.csv").read_text(encoding="utf-8").split()[1:]
     }
-    assert seeded[0] == "contractor" and set(seeded[1:]) == assigned == {"铁通", "天龙讯", "澄星"}
+    assert seeded[0] == ["province", "contractor"] and {tuple(r) for r in seeded[1:]} == assigned
+    assert {c for p, c in assigned if p == "贵州"} == {"铁通", "天龙讯", "澄星"}
 
 
 # --- 7. mixed encodings --------------------------------------------------------------------------

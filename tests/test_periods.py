@@ -153,7 +153,12 @@ def test_settlement_sums_the_published_penalties(exports: dict, warehouse: Path)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         table = settlement_table(con)
-        fees = dict(con.execute("SELECT contractor, monthly_base_fee_yuan FROM ref.contractor_base_fees").fetchall())
+        # the demo warehouse is Guizhou's: its contracts, not 铁通's in 宁夏 or 青海 (the seed holds every province)
+        fees = dict(
+            con.execute(
+                "SELECT contractor, monthly_base_fee_yuan FROM ref.contractor_base_fees WHERE province = '贵州'"
+            ).fetchall()
+        )
         assert settlement_table(con, "2026", period="year").rows == [r for r in table.rows if r[0] == "year"]
     finally:
         con.close()

@@ -153,10 +153,14 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
     """One `dbt build` per run, against this run's private copy of the warehouse."""
     wh = warehouse.get()
     build = wh.ensure_build(context.run.run_id)
-    # The build copy reaches dbt's profile as a variable (profiles.yml), never through os.environ.
+    # The build copy reaches dbt's profile as a variable (profiles.yml), never through os.environ; so does
+    # the warehouse's province (`daiwei_province`: whose contracts mart_settlement prices).
     # Unit tests check the SQL, not the data: they run in `make test`, not in every load.
     # dbt's own log file is not kept: the run log has its progress, the failures are read below.
-    variables = json.dumps({"daiwei_db_path": str(build), "daiwei_macros_sha256": macros_sha256()})
+    province = warehouse.get_province()
+    variables = json.dumps(
+        {"daiwei_db_path": str(build), "daiwei_macros_sha256": macros_sha256(), "daiwei_province": province}
+    )
     args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test", "--vars", variables]
     # Seeds the warehouse already holds, unchanged and tested, are neither loaded nor tested again
     # (a third of the nodes). `cautious` keeps the tests of models that also read a seed.

@@ -44,13 +44,16 @@ def offered_files(
     """Every file under the input folder, in application order, with its sha256 and dataset.
 
     Files whose name announces no dataset are recognised by their header and
-    loaded here, so each raw asset then loads only the files named for it.
+    loaded here, so each raw asset then loads only the files named for it. Every
+    raw asset checks prefectures, counties and contractors against the reference
+    rows of the warehouse's province (resource `warehouse`, field `province`).
     """
     root = Path(config.input_dir).expanduser().resolve()
+    province = warehouse.get_province()
     wh = warehouse.get()
     wh.begin(context.run.run_id)
     with wh.connect_build(context.run.run_id) as con:
-        prepare_connection(con)
+        prepare_connection(con, province=province)
         con.execute(
             "CREATE TABLE IF NOT EXISTS audit.load_plan (run_id VARCHAR, load_seq BIGINT, file VARCHAR, "
             "path VARCHAR, sha256 VARCHAR, dataset VARCHAR)"
@@ -66,6 +69,7 @@ def offered_files(
     return MaterializeResult(
         metadata={
             "input_dir": str(root),
+            "province": province,
             "files": len(plan),
             "recognised_by_header": len([r for r in unannounced if r.status == "loaded"]),
             "rejected_unrecognised": len([r for r in unannounced if r.status == "rejected"]),
@@ -84,7 +88,7 @@ def raw_asset(ds: Dataset) -> AssetsDefinition:
     )
     def _raw(context: AssetExecutionContext, warehouse: WarehouseResource, limits: LimitsResource) -> MaterializeResult:
         with warehouse.get().connect_build(context.run.run_id) as con:
-            prepare_connection(con)
+            prepare_connection(con, province=warehouse.get_province())
             planned = _planned(con, context.run.run_id, ds.name)
             results = [load_file(con, pf, context.run.run_id, limits.get()) for pf in planned]
             total = con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()[0][0]

@@ -3,7 +3,9 @@
 -- contractor's monthly fee (seed contractor_base_fees) times the data months of the
 -- period, and penalty_yuan is the sum of the published monthly penalties of fct_kpi
 -- (frozen for a closed month; a net bonus is negative and raises the payable amount).
--- A contractor without a base-fee row has base_fee_yuan and payable_yuan NULL.
+-- A contractor without a base-fee row has base_fee_yuan and payable_yuan NULL. The fees
+-- are those of the run's province (var daiwei_province: a contractor working in several
+-- provinces holds one contract in each).
 with
 
 published as (
@@ -57,7 +59,11 @@ penalties as (
 
 fees as (
 
-    select * from {{ ref('contractor_base_fees') }}
+    select
+        contractor,
+        monthly_base_fee_yuan
+    from {{ ref('contractor_base_fees') }}
+    where province = '{{ var("daiwei_province", "贵州") | replace("'", "''") }}'
 
 ),
 
