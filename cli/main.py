@@ -16,16 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from cli.errors import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError
 from core.settings import DEFAULT_HOST, DEFAULT_PROVINCE, Settings
 
 if TYPE_CHECKING:
     from reporting.exports import Table
-
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
 
 
 class _Help(argparse.HelpFormatter):

@@ -59,7 +59,7 @@ def register(command: MakeCommand, settings_of: Callable[[argparse.Namespace], S
 def cmd_national(args: argparse.Namespace, settings: Settings) -> int:
     from appstate import Denied, record
     from cli.acting import acting
-    from cli.main import EXIT_OK, EXIT_REJECTED, UsageError
+    from cli.errors import EXIT_OK, EXIT_REJECTED, UsageError
     from cli.runner import instance, quiet
     from reporting.lake import NotALake, provinces_in
 

@@ -43,7 +43,8 @@ def register(command: MakeCommand, settings_of: Callable[[argparse.Namespace], S
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from cli.main import UsageError, _export
+    from cli.errors import UsageError
+    from cli.main import _export
     from reporting.exports import Table, output_format
     from reporting.scope import Scope
     from reporting.watch import BadAsOf, parse_as_of, watch_table

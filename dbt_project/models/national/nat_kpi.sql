@@ -5,8 +5,9 @@
 -- exact numerator and denominator units, and grain 'national' pools every contractor of
 -- every province. A pooled value is computed from the summed units by the same macros
 -- as a province's (int_kpi_computed), so it is rounded half-up once, from exact sums;
--- penalties are summed, the composite score is pooled on its exact numerator and
--- denominator. Built on Spark by `daiwei national` only (var daiwei_national).
+-- penalties are summed, and the composite score is recomputed from the pooled
+-- components (composite_fractions, as a quarter's or a year's in fct_kpi_periods).
+-- Built on Spark by `daiwei national` only (var daiwei_national).
 with
 
 catalogue as (
@@ -21,7 +22,8 @@ province_kpi as (
 
 ),
 
-measures as (
+-- exact units summed over the provinces: a contractor's, and every province's (national)
+pooled as (
 
     select
         month,
@@ -29,11 +31,20 @@ measures as (
         case when grain = 'province' then 'national' else 'contractor' end as grain,
         contractor,
         sum(numerator_units) as numerator_units,
-        {{ micros('sum(numerator_units)') }} as numerator_micros,
-        {{ micros('sum(denominator_units)') }} as denominator_micros
+        sum(denominator_units) as denominator_units
     from {{ source('national', 'province_kpi_measures') }}
     where grain in ('province', 'contractor')
     group by month, kpi_code, grain, contractor
+
+),
+
+measures as (
+
+    select
+        pooled.*,
+        {{ micros('pooled.numerator_units') }} as numerator_micros,
+        {{ micros('pooled.denominator_units') }} as denominator_micros
+    from pooled
 
 ),
 
@@ -60,9 +71,7 @@ contractor_months as (
     select
         month,
         contractor,
-        sum(penalty_yuan) as penalty_yuan,
-        sum(composite_numerator) as composite_numerator,
-        sum(composite_denominator) as composite_denominator
+        sum(penalty_yuan) as penalty_yuan
     from {{ source('national', 'province_contractor_months') }}
     group by month, contractor
 
@@ -84,6 +93,12 @@ penalties as (
 
 ),
 
+fractions as (
+
+    {{ composite_fractions('pooled', keys=['month']) }}
+
+),
+
 composites as (
 
     select
@@ -91,23 +106,24 @@ composites as (
         'composite_score' as kpi_code,
         'contractor' as grain,
         contractor_months.contractor,
-        {{ ratio_half_up('contractor_months.composite_numerator', 'contractor_months.composite_denominator') }}
-            as numerator,
-        cast(case when coalesce(contractor_months.composite_denominator, 0) > 0 then 1 else 0 end as decimal(38, 6))
+        {{ ratio_half_up('fractions.composite_numerator', 'fractions.composite_denominator') }} as numerator,
+        cast(case when coalesce(fractions.composite_denominator, 0) > 0 then 1 else 0 end as decimal(38, 6))
             as denominator,
-        {{ ratio_half_up('contractor_months.composite_numerator', 'contractor_months.composite_denominator') }}
-            as value,
-        {{ composite_meets_target(
-            'contractor_months.composite_numerator', 'contractor_months.composite_denominator'
-        ) }} as meets_target,
+        {{ ratio_half_up('fractions.composite_numerator', 'fractions.composite_denominator') }} as value,
+        {{ composite_meets_target('fractions.composite_numerator', 'fractions.composite_denominator') }}
+            as meets_target,
         true as meets_min_count
     from contractor_months
     inner join catalogue
         on catalogue.kpi_code = 'composite_score'
+    left join fractions
+        on
+            contractor_months.month = fractions.month
+            and contractor_months.contractor = fractions.contractor
 
 ),
 
-pooled as (
+all_kpis as (
 
     select * from rates
     union all
@@ -140,22 +156,22 @@ final as (
 
     select
         '' as province,
-        {{ format_month('pooled.month') }} as month,
-        pooled.kpi_code,
-        pooled.grain,
-        pooled.contractor,
+        {{ format_month('all_kpis.month') }} as month,
+        all_kpis.kpi_code,
+        all_kpis.grain,
+        all_kpis.contractor,
         '' as prefecture,
-        cast(pooled.numerator as decimal(38, 6)) as numerator,
-        cast(pooled.denominator as decimal(38, 6)) as denominator,
-        cast(pooled.value as decimal(38, 6)) as value,
+        cast(all_kpis.numerator as decimal(38, 6)) as numerator,
+        cast(all_kpis.denominator as decimal(38, 6)) as denominator,
+        cast(all_kpis.value as decimal(38, 6)) as value,
         cast(catalogue.target as decimal(38, 6)) as target,
         catalogue.direction,
-        case when pooled.value is not null then pooled.meets_target and pooled.meets_min_count end as met,
+        case when all_kpis.value is not null then all_kpis.meets_target and all_kpis.meets_min_count end as met,
         catalogue.kpi_name_zh,
         catalogue.unit
-    from pooled
+    from all_kpis
     inner join catalogue
-        on pooled.kpi_code = catalogue.kpi_code
+        on all_kpis.kpi_code = catalogue.kpi_code
 
 )
 
