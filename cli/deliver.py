@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cli.pack import PackFailed, _job, validate
-from cli.runner import instance, quiet, resources_config, run_log_path
+from cli.runner import failure_line, instance, quiet, resources_config, run_log_path
 from core.settings import Settings
 
 
@@ -48,10 +48,7 @@ def send_pack(month: str, out_dir: Path, settings: Settings, contractor: str | N
             raise_on_error=False,
         )
     if not result.success:
-        failures = result.get_step_failure_events()
-        err = failures[0].step_failure_data.error if failures else None
-        lines = (err.message if err else "unknown error").strip().splitlines()
-        raise PackFailed(f"月报生成失败 / pack failed: {lines[-1] if lines else ''} (log: {log_path})")
+        raise PackFailed(f"月报生成失败 / pack failed: {failure_line(result)} (log: {log_path})")
     meta = result.asset_materializations_for_node("kpi_pack")[-1].metadata
     text = meta.get("delivery")
     return Delivered(

@@ -60,7 +60,7 @@ def cmd_national(args: argparse.Namespace, settings: Settings) -> int:
     from appstate import Denied, record
     from cli.acting import acting
     from cli.errors import EXIT_OK, EXIT_REJECTED, UsageError
-    from cli.runner import instance, quiet
+    from cli.runner import failure_line, instance, quiet
     from reporting.lake import NotALake, provinces_in
 
     lake, out = Path(args.lake).expanduser(), Path(args.out).expanduser()
@@ -115,10 +115,7 @@ def cmd_national(args: argparse.Namespace, settings: Settings) -> int:
             raise_on_error=False,
         )
     if not result.success:
-        failures = result.get_step_failure_events()
-        err = failures[0].step_failure_data.error if failures else None
-        lines = (err.message if err else "unknown error").strip().splitlines()
-        print(f"全国汇总失败 / national build failed: {lines[-1] if lines else ''} (log: {log})", file=sys.stderr)
+        print(f"全国汇总失败 / national build failed: {failure_line(result)} (log: {log})", file=sys.stderr)
         return EXIT_REJECTED
     meta = result.asset_materializations_for_node("national_kpi")[0].metadata
     seconds = time.monotonic() - started

@@ -13,7 +13,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
-from cli.runner import instance, quiet, resources_config, run_log_path
+from cli.runner import failure_line, instance, quiet, resources_config, run_log_path
 from core.warehouse import warehouse_path
 from reporting.exports import NoData
 
@@ -74,8 +74,5 @@ def run_pack(
             raise_on_error=False,
         )
     if not result.success:
-        failures = result.get_step_failure_events()
-        err = failures[0].step_failure_data.error if failures else None
-        lines = (err.message if err else "unknown error").strip().splitlines()
-        raise PackFailed(f"月报生成失败 / pack failed: {lines[-1] if lines else ''} (log: {log_path})")
+        raise PackFailed(f"月报生成失败 / pack failed: {failure_line(result)} (log: {log_path})")
     return [out / name for name in file_names(month, contractor)]

@@ -56,6 +56,14 @@ def instance():  # type: ignore[no-untyped-def]
     return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
 
 
+def failure_line(result) -> str:  # type: ignore[no-untyped-def]
+    """The last line of a failed Dagster run's first step failure (the message a command prints)."""
+    failures = result.get_step_failure_events()
+    err = failures[0].step_failure_data.error if failures else None
+    lines = (err.message if err else "unknown error").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def resources_config(
     warehouse: Path,
     limits: Limits | None = None,

@@ -326,7 +326,7 @@ def provinces_in(lake: Path) -> list[str]:
     """The provinces a lake holds (a `province=NAME` folder with its manifest), sorted by name."""
     lake = Path(lake)
     if not (lake / LAKE_MARKER).is_file():
-        raise NotALake(f"{lake}: 不是 daiwei 数据湖（没有 {LAKE_MARKER}）/ not a daiwei lake (no {LAKE_MARKER})")
+        raise NotALake(f"{lake}: 不是 daiwei 数据湖（没有 {LAKE_MARKER}） / not a daiwei lake (no {LAKE_MARKER})")
     return sorted(
         p.name.removeprefix("province=")
         for p in lake.iterdir()
