@@ -248,6 +248,20 @@ def _published(args: argparse.Namespace):
     return open_published(path)
 
 
+def _held_province(warehouse: Path) -> str | None:
+    """The province the published warehouse holds (audit.warehouse_province); None for a new warehouse."""
+    from core.warehouse import open_published
+    from ingestion.loader import recorded_province
+
+    if not Path(warehouse).exists():
+        return None
+    con = open_published(Path(warehouse))
+    try:
+        return recorded_province(con)
+    finally:
+        con.close()
+
+
 def _out_dir(value: str) -> Path:
     """A folder to write into: a usage error when --out names an existing file (`--out x.xlsx` to `pack`)."""
     out = Path(value)
@@ -301,6 +315,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     input_dir = Path(args.input)
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: 输入文件夹不存在 / input folder does not exist")
+    held = _held_province(settings.warehouse)
+    if held is not None and held != settings.province:  # before Dagster starts; the asset checks it again
+        from ingestion.loader import wrong_province_message
+
+        raise UsageError(wrong_province_message(held, settings.province))
     outcome = run_pipeline(
         input_dir, settings.warehouse, limits=settings.limits, app_db=settings.app_db, province=settings.province
     )
@@ -405,12 +424,21 @@ def cmd_export_raw(args: argparse.Namespace) -> int:
     from reporting.lake import NotALake, check_out, export_raw
 
     settings = _settings(args)  # the province is checked here: a bad one is a usage error
+    # the warehouse's own province (audit.warehouse_province) names its partition; a different --province
+    # would file one province's rows under another's name
+    held = _held_province(settings.warehouse)
+    if held is not None and getattr(args, "province", None) is not None and settings.province != held:
+        raise UsageError(
+            f"仓库存放的是「{held}」的数据，不能导出为「{settings.province}」 / the warehouse holds {held}'s "
+            f"deliveries: it cannot be exported as {settings.province}"
+        )
+    province = held or settings.province
     out = Path(args.out)
     try:
         check_out(out)
     except NotALake as exc:
         raise UsageError(str(exc)) from exc
-    target = f"export-raw --province {settings.province} -> {out}"
+    target = f"export-raw --province {province} -> {out}"
     app, principal = acting(settings)
     try:
         if not principal.sees_everything:
@@ -424,7 +452,7 @@ def cmd_export_raw(args: argparse.Namespace) -> int:
         app.dispose()
     con = _published(args)
     try:
-        lake = export_raw(con, out, settings.province, DATASETS)
+        lake = export_raw(con, out, province, DATASETS)
     except NotALake as exc:
         raise UsageError(str(exc)) from exc
     finally:

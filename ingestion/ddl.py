@@ -183,10 +183,16 @@ def create_appdb(con: duckdb.DuckDBPyConnection) -> None:
         _create(con, table, list(columns))
 
 
+# The province a warehouse holds (decision 100): one row, written by the first run that loads into it.
+PROVINCE_TABLE = "audit.warehouse_province"
+PROVINCE_COLUMNS = (("province", "VARCHAR"), ("recorded_at", "TIMESTAMP"))
+
+
 def create_all(con: duckdb.DuckDBPyConnection) -> None:
     """Create every raw and audit table that does not exist yet; add missing NFKC twins to raw ones."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    _create(con, PROVINCE_TABLE, list(PROVINCE_COLUMNS))
     for d in DATASETS:
         _create(con, d.table, raw_columns(d))
         add_nfkc_twins(con, d)

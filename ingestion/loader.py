@@ -89,6 +89,41 @@ def check_province(province: str, reference_dir: Path = REFERENCE_DIR) -> None:
         )
 
 
+class WrongProvince(ValueError):
+    """The warehouse holds another province's deliveries: loading this one would mix two provinces."""
+
+
+def recorded_province(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The province a warehouse holds (audit.warehouse_province), None before its first run."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' "
+        "AND table_name = 'warehouse_province'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return None
+    row = con.execute(f"SELECT province FROM {ddl.PROVINCE_TABLE} ORDER BY recorded_at LIMIT 1").fetchone()
+    return str(row[0]) if row else None
+
+
+def wrong_province_message(held: str, province: str) -> str:
+    return (
+        f"仓库已存放「{held}」的数据，本次运行为「{province}」，两省不能混在一个仓库 / the warehouse holds {held}'s "
+        f"deliveries, this run is for {province}: one warehouse per province (use {province}'s own --warehouse)"
+    )
+
+
+def claim_province(con: duckdb.DuckDBPyConnection, province: str) -> None:
+    """Record the warehouse's province on its first run; WrongProvince when it already holds another.
+
+    A warehouse from before the record (raw rows, no record) is taken to hold the run's province: the
+    record starts with the first run of this version."""
+    held = recorded_province(con)
+    if held is None:
+        con.execute(f"INSERT INTO {ddl.PROVINCE_TABLE} VALUES (?, now())", [province])
+    elif held != province:
+        raise WrongProvince(wrong_province_message(held, province))
+
+
 def prepare_connection(
     con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR, province: str = DEFAULT_PROVINCE
 ) -> None:

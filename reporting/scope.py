@@ -113,6 +113,7 @@ RULES: dict[str, Rule] = {
     "audit.load_plan": _HIDDEN,
     # run bookkeeping: which seeds the warehouse holds (orchestration/assets/dbt.py, decision 91)
     "audit.dbt_seeds_loaded": _HIDDEN,
+    "audit.warehouse_province": _HIDDEN,
 }
 
 # a relation, or a table-macro call whose arguments are literals, `?` or one level of parentheses (CAST(? AS …))

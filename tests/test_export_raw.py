@@ -308,9 +308,22 @@ def test_refuses_a_folder_that_is_not_a_lake(built: Built) -> None:
     assert code == 2 and "is a file" in one_line(err)
     empty = built.tmp / "empty"
     empty.mkdir()
-    code, _, err = run_cli("export-raw", "--out", str(empty), "--province", "四川", built=built)
+    code, _, err = run_cli("export-raw", "--out", str(empty), built=built)
     assert code == 0, err
-    assert parquet_files(empty) and all(f.startswith("province=四川/dataset=") for f in parquet_files(empty))
+    assert parquet_files(empty) and all(f.startswith("province=贵州/dataset=") for f in parquet_files(empty))
+
+
+def test_the_warehouse_names_its_province(built: Built) -> None:
+    """The warehouse records the province of its first run (audit.warehouse_province): an export under
+    another name is refused, and $DAIWEI_PROVINCE cannot relabel it either."""
+    with duckdb.connect(str(built.wh), read_only=True) as con:
+        assert con.execute("SELECT province FROM audit.warehouse_province").fetchall() == [("贵州",)]
+    out = built.tmp / "relabelled"
+    code, stdout, err = run_cli("export-raw", "--out", str(out), "--province", "四川", built=built)
+    assert code == 2 and "贵州" in one_line(err) and "四川" in err and stdout == "" and not out.exists()
+    code, _, err = run_cli("export-raw", "--out", str(out), built=built, env={"DAIWEI_PROVINCE": "四川"})
+    assert code == 0, err
+    assert all(f.startswith("province=贵州/dataset=") for f in parquet_files(out))
 
 
 # --- who and which province ----------------------------------------------------------------------------------

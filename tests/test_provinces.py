@@ -279,3 +279,43 @@ def test_ningxia_run_loads_every_good_row_and_builds(ningxia: dict) -> None:
         }
     finally:
         con.close()
+
+
+@pytest.mark.slow
+def test_a_warehouse_keeps_its_province(ningxia: dict) -> None:
+    """The first run records 宁夏 (audit.warehouse_province); a 贵州 run into it is refused before anything
+    loads, in one line (exit 2), and the published warehouse is unchanged."""
+    wh = ningxia["wh"]
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT province FROM audit.warehouse_province").fetchall() == [("宁夏",)]
+        before = con.execute("SELECT count(*), max(load_seq) FROM audit.load_log").fetchone()
+    root = ningxia["root"]
+    run = subprocess.run(
+        [sys.executable, "-m", "cli.main", "run", "--input", str(root / "in"), "--warehouse", str(wh)]
+        + ["--province", "贵州", "--app-db", f"sqlite:///{root / 'app.db'}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = run.stderr.strip().splitlines()
+    assert run.returncode == 2 and len(lines) == 1 and "宁夏" in lines[0] and "贵州" in lines[0], run.stderr
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*), max(load_seq) FROM audit.load_log").fetchone() == before
+
+
+def test_the_run_asset_refuses_another_province(tmp_path: Path) -> None:
+    """The check in the Dagster asset itself (a schedule or the UI run without the CLI's pre-check)."""
+    from ingestion.loader import WrongProvince, claim_province, prepare_connection, recorded_province
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        prepare_connection(con, province="青海")
+        assert recorded_province(con) is None
+        claim_province(con, "青海")
+        claim_province(con, "青海")  # the same province again: nothing to say
+        assert recorded_province(con) == "青海"
+        with pytest.raises(WrongProvince, match=r"青海.*宁夏"):
+            claim_province(con, "宁夏")
+        assert con.execute("SELECT count(*) FROM audit.warehouse_province").fetchone() == (1,)
+    finally:
+        con.close()

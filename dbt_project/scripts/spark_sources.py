@@ -40,7 +40,7 @@ import duckdb
 
 SCHEMAS = ("raw", "audit", "appdb")
 # Run bookkeeping of the DuckDB warehouse, not a dbt source (docs/decisions.md 91).
-BOOKKEEPING = ("dbt_seeds_loaded",)
+BOOKKEEPING = ("dbt_seeds_loaded", "warehouse_province")
 
 # DuckDB column type -> Spark SQL type. Anything else (HUGEINT, UBIGINT, LIST, STRUCT,
 # TIMESTAMP WITH TIME ZONE, ...) is refused rather than guessed: no source has one today.

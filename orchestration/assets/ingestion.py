@@ -13,7 +13,7 @@ from dagster import (
 
 from core.settings import DEFAULT_INBOX
 from ingestion.datasets import DATASETS
-from ingestion.loader import PlannedFile, load_file, plan_files, prepare_connection
+from ingestion.loader import PlannedFile, claim_province, load_file, plan_files, prepare_connection
 from ingestion.model import Dataset
 from orchestration.resources import LimitsResource, WarehouseResource
 
@@ -54,6 +54,7 @@ def offered_files(
     wh.begin(context.run.run_id)
     with wh.connect_build(context.run.run_id) as con:
         prepare_connection(con, province=province)
+        claim_province(con, province)  # one province per warehouse: another's run fails here, nothing loaded
         con.execute(
             "CREATE TABLE IF NOT EXISTS audit.load_plan (run_id VARCHAR, load_seq BIGINT, file VARCHAR, "
             "path VARCHAR, sha256 VARCHAR, dataset VARCHAR)"
