@@ -57,7 +57,7 @@ def fill_sign_in(at: AppTest, username: str, password: str) -> AppTest:
     at.text_input(key=USER_KEY).input(username)
     at.text_input(key=PASSWORD_KEY).input(password)
     at.button(key=SUBMIT_KEY).click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    assert not at.exception, [(e.value, e.stack_trace) for e in at.exception]
     return at
 
 
