@@ -248,8 +248,11 @@ class ScopedDB:
         whens = " ".join(f"WHEN {_quote(n)} THEN {_quote(a)}" for n, a in self.aliases().items())
         parts = []
         for col in rule.contractor_columns:
-            other = f"CASE {col} {whens} ELSE {_quote(OTHER)} END" if whens else _quote(OTHER)
-            parts.append(f"CASE WHEN {col} IS NULL OR {col} = '' OR {col} = {own} THEN {col} ELSE {other} END AS {col}")
+            # one name, or several tied ones joined by ', ' (the area index's best / worst): each is kept when it
+            # is the contractor's own and replaced by its alias otherwise, so a tie keeps its own name in it
+            each = f"CASE x WHEN {own} THEN x {whens} ELSE {_quote(OTHER)} END"
+            names = f"array_to_string(list_sort(list_transform(string_split({col}, ', '), lambda x: {each})), ', ')"
+            parts.append(f"CASE WHEN {col} IS NULL OR {col} = '' OR {col} = {own} THEN {col} ELSE {names} END AS {col}")
         return f"* REPLACE ({', '.join(parts)})"
 
 

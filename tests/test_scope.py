@@ -8,7 +8,7 @@ import pytest
 
 from core.principal import Principal
 from reporting.reader import DirectDB
-from reporting.scope import RULES, OutOfScope, Scope, pseudonyms, scoped
+from reporting.scope import OTHER, RULES, OutOfScope, Scope, pseudonyms, scoped
 
 pytestmark = pytest.mark.slow
 
@@ -103,3 +103,27 @@ def test_periods_need_every_month_published_and_a_table_macro_is_scoped_like_a_r
     assert rows.values.tolist() == [["2026-Q3", "代维公司A"], ["2026-Q3", "甲"]]
     w = every.df("SELECT * FROM marts.watch_list_at(CAST(? AS TIMESTAMP)) AS w", "2026-10-05 09:00")
     assert w["contractor"].tolist() == ["甲"] and str(w["a"][0]) == "2026-10-05 09:00:00"
+
+
+def test_a_tie_for_best_or_worst_keeps_the_contractors_own_name(db: DirectDB) -> None:
+    """The area index names every contractor tied at the best or worst score, joined by ', ': a contractor
+    sees its own name in the tie and the others by their aliases (never '其他代维公司' for a tie)."""
+    everyone = names(db)
+    sql = "SELECT month, area_no, best_contractor, worst_contractor FROM marts.mart_area_index"
+    real = db.df(sql)
+    tied = real[
+        real["best_contractor"].str.contains(", ").fillna(False)
+        | real["worst_contractor"].str.contains(", ").fillna(False)
+    ]
+    assert len(tied) > 0  # the demo has ties (instrument coverage: two contractors at 0 %)
+    for own in everyone:
+        aliases = {**pseudonyms(everyone, own), own: own}
+        shown = scoped(db, Scope.for_principal(Principal("u", "contractor", own), None)).df(sql)
+        merged = real.merge(shown, on=["month", "area_no"], suffixes=("", "_shown"))
+        assert len(merged) == len(real)
+        for column in ("best_contractor", "worst_contractor"):
+            for name, seen in zip(merged[column], merged[f"{column}_shown"], strict=True):
+                if not isinstance(name, str) or not name:  # no score this month: nothing to name
+                    continue
+                assert seen == ", ".join(sorted(aliases[n] for n in name.split(", "))), (own, name, seen)
+                assert OTHER not in seen

@@ -6,7 +6,8 @@ options, placeholders, table headers and cells, chart titles, axis titles, tick
 labels, legend names and annotations) and checked for:
 
 * a snake_case code (`activation_timely_rate`, `over_limit`, `bucket_no`) or a
-  `schema.table` name (`marts.mart_ticket_steps`) in visible text;
+  `schema.table` name (`marts.mart_ticket_steps`) in visible text, and on a Chinese page
+  a table header that is a bare lower-case code (`tickets`);
 * "None" / "nan" / "NaT" / "<NA>" where a value should be, or an empty table cell;
 * a share outside 0–100 % where a share is shown (cells with "%", and percent
   columns whose values must be fractions), or a percent format that prints a
@@ -38,6 +39,7 @@ from tests.conftest import APP, PAGES
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("app_db")]
 
+BARE_CODE = re.compile(r"[a-z][a-z0-9]*")  # one lower-case word: a column's code, not a label
 SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.-])")
 RELATION = re.compile(r"\b(?:marts|audit|raw|main|ref|staging|intermediate)\.[a-z_]{3,}")
 MISSING = re.compile(r"(?<![\w])(?:None|nan|NaN|NaT|<NA>)(?![\w])")
@@ -193,6 +195,8 @@ def collect(at: AppTest, page: str, lang: str) -> Seen:
         for col in df.columns:
             header = str(col)
             seen.add("table header", header)
+            if lang == "zh" and BARE_CODE.fullmatch(header):  # `tickets`: a column the page forgot to label
+                seen.problems.append(f"table header: the column code {header!r} on a Chinese page")
             fmt = (config.get(header) or {}).get("type_config", {}).get("format")
             seen.problems.extend(_cell_problems(header, df[col].tolist(), fmt))
     for el in at.get("plotly_chart"):

@@ -123,7 +123,9 @@ def _support(
                 width="stretch",
                 key="ar_sup_steps",
             )
-        tables.show(summary.rename(columns=labels).round(1), hide_index=True, width="stretch")
+        # its own columns: the count of tickets is not a column of the view
+        summary_labels = {c: support.column_label(c, kpi_names) for c in summary.columns}
+        tables.show(summary.rename(columns=summary_labels).round(1), hide_index=True, width="stretch")
     df = support.fetch(db, view, sel.month, sel.contractor)
     _support_chart(view, df, labels, colours)
     if view.shape == "rows":
