@@ -76,6 +76,18 @@ def cmd_national(args: argparse.Namespace, settings: Settings) -> int:
             f"{lake}: 数据湖中没有省份 {', '.join(unknown) or '(空)'}，已有：{have} / the lake holds no such province: "
             f"{', '.join(unknown) or '(none)'}; it holds: {have}"
         )
+    from ingestion.datasets import DATASETS
+    from reporting.lake import DECIDED, missing_datasets
+
+    required = [d.name for d in DATASETS] + ["load_log", "rejects"] + [name for name, _ in DECIDED]
+    for province in wanted:
+        missing = missing_datasets(lake, province, required)
+        if missing:
+            lacks = ", ".join(missing)
+            raise UsageError(
+                f"{lake}: 「{province}」的导出缺少 {lacks}，请用当前版本重新导出 / {province}'s export lacks "
+                f"{lacks}: export it again with this version (daiwei export-raw)"
+            )
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: 这是文件，--out 应为文件夹 / is a file: --out names a folder here")
     target = f"national --lake {lake} --province {','.join(wanted)} -> {out}"

@@ -332,3 +332,10 @@ def provinces_in(lake: Path) -> list[str]:
         for p in lake.iterdir()
         if p.is_dir() and p.name.startswith("province=") and (p / MANIFEST).is_file()
     )
+
+
+def missing_datasets(lake: Path, province: str, required: Sequence[str]) -> list[str]:
+    """The datasets of `required` that the province's export lacks (an export from an older version)."""
+    manifest = json.loads((Path(lake) / f"province={province}" / MANIFEST).read_text(encoding="utf-8"))
+    have = manifest.get("datasets", {})
+    return [d for d in required if d not in have]

@@ -348,3 +348,21 @@ def test_an_unknown_province_or_a_folder_that_is_not_a_lake_is_a_usage_error(lak
     assert code == 2 and "西藏" in _one_line(err)
     code, _, err = daiwei("national", "--lake", str(lake.tmp), "--out", str(lake.tmp / "y"), "--app-db", app_db)
     assert code == 2 and "_daiwei_lake.json" in _one_line(err)
+
+
+def test_an_export_from_an_older_version_is_named_before_spark_starts(lake: Lake) -> None:
+    """A province exported before the lake held the appeals and quality results: refused in one line."""
+    import json
+    import shutil
+
+    old = lake.tmp / "old_lake"
+    shutil.copytree(lake.path, old)
+    manifest_path = old / "province=青海" / "_manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["datasets"]["dq_results"]
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    out = lake.tmp / "old_out"
+    code, _, err = daiwei("national", "--lake", str(old), "--out", str(out), "--app-db", lake.provinces[0].app_db)
+    line = _one_line(err)
+    assert code == 2 and "青海" in line and "dq_results" in line and "export-raw" in line
+    assert not out.exists()
