@@ -30,39 +30,12 @@ pooled as (
         kpi_code,
         case when grain = 'province' then 'national' else 'contractor' end as grain,
         contractor,
+        '' as prefecture,
         sum(numerator_units) as numerator_units,
         sum(denominator_units) as denominator_units
     from {{ source('national', 'province_kpi_measures') }}
     where grain in ('province', 'contractor')
     group by month, kpi_code, grain, contractor
-
-),
-
-measures as (
-
-    select
-        pooled.*,
-        {{ micros('pooled.numerator_units') }} as numerator_micros,
-        {{ micros('pooled.denominator_units') }} as denominator_micros
-    from pooled
-
-),
-
-rates as (
-
-    select
-        measures.month,
-        measures.kpi_code,
-        measures.grain,
-        measures.contractor,
-        {{ kpi_numerator('measures.numerator_micros') }} as numerator,
-        {{ kpi_denominator('measures.denominator_micros') }} as denominator,
-        {{ kpi_value('measures.numerator_micros', 'measures.denominator_micros') }} as value,
-        {{ kpi_meets_target('measures.numerator_micros', 'measures.denominator_micros') }} as meets_target,
-        {{ kpi_meets_min_count('measures.numerator_units') }} as meets_min_count
-    from measures
-    inner join catalogue
-        on measures.kpi_code = catalogue.kpi_code
 
 ),
 
@@ -77,59 +50,10 @@ contractor_months as (
 
 ),
 
-penalties as (
-
-    select
-        month,
-        'penalty_yuan' as kpi_code,
-        'contractor' as grain,
-        contractor,
-        cast(penalty_yuan as decimal(38, 6)) as numerator,
-        cast(1 as decimal(38, 6)) as denominator,
-        cast(penalty_yuan as decimal(38, 6)) as value,
-        cast(null as boolean) as meets_target,
-        true as meets_min_count
-    from contractor_months
-
-),
-
-fractions as (
-
-    {{ composite_fractions('pooled', keys=['month']) }}
-
-),
-
-composites as (
-
-    select
-        contractor_months.month,
-        'composite_score' as kpi_code,
-        'contractor' as grain,
-        contractor_months.contractor,
-        {{ ratio_half_up('fractions.composite_numerator', 'fractions.composite_denominator') }} as numerator,
-        cast(case when coalesce(fractions.composite_denominator, 0) > 0 then 1 else 0 end as decimal(38, 6))
-            as denominator,
-        {{ ratio_half_up('fractions.composite_numerator', 'fractions.composite_denominator') }} as value,
-        {{ composite_meets_target('fractions.composite_numerator', 'fractions.composite_denominator') }}
-            as meets_target,
-        true as meets_min_count
-    from contractor_months
-    inner join catalogue
-        on catalogue.kpi_code = 'composite_score'
-    left join fractions
-        on
-            contractor_months.month = fractions.month
-            and contractor_months.contractor = fractions.contractor
-
-),
-
+-- rates, penalties and the composite from the pooled units, rounded once (macros/kpi_units.sql)
 all_kpis as (
 
-    select * from rates
-    union all
-    select * from penalties
-    union all
-    select * from composites
+    {{ pooled_kpi_rows('pooled', 'contractor_months', keys=['month']) }}
 
 ),
 

@@ -118,37 +118,6 @@ pooled as (
 
 ),
 
-pooled_micros as (
-
-    select
-        pooled.*,
-        {{ micros('pooled.numerator_units') }} as numerator_micros,
-        {{ micros('pooled.denominator_units') }} as denominator_micros
-    from pooled
-
-),
-
-rates as (
-
-    select
-        pooled_micros.period_kind,
-        pooled_micros.period,
-        pooled_micros.kpi_code,
-        pooled_micros.grain,
-        pooled_micros.contractor,
-        pooled_micros.prefecture,
-        {{ kpi_numerator('pooled_micros.numerator_micros') }} as numerator,
-        {{ kpi_denominator('pooled_micros.denominator_micros') }} as denominator,
-        {{ kpi_value('pooled_micros.numerator_micros', 'pooled_micros.denominator_micros') }} as value,
-        {{ kpi_meets_target('pooled_micros.numerator_micros', 'pooled_micros.denominator_micros') }}
-            as meets_target,
-        {{ kpi_meets_min_count('pooled_micros.numerator_units') }} as meets_min_count
-    from pooled_micros
-    inner join catalogue
-        on pooled_micros.kpi_code = catalogue.kpi_code
-
-),
-
 -- each month's published penalty: this run's, or the frozen one of a closed month
 month_penalties as (
 
@@ -171,20 +140,14 @@ month_penalties as (
 
 ),
 
+-- each period's penalty: the sum of its months' published penalties
 penalties as (
 
     select
         period_months.period_kind,
         period_months.period,
-        'penalty_yuan' as kpi_code,
-        'contractor' as grain,
         month_penalties.contractor,
-        '' as prefecture,
-        sum(month_penalties.penalty_yuan) as numerator,
-        cast(1 as decimal(38, 6)) as denominator,
-        sum(month_penalties.penalty_yuan) as value,
-        cast(null as boolean) as meets_target,
-        true as meets_min_count
+        sum(month_penalties.penalty_yuan) as penalty_yuan
     from month_penalties
     inner join period_months
         on month_penalties.month = period_months.month
@@ -192,46 +155,10 @@ penalties as (
 
 ),
 
-fractions as (
-
-    {{ composite_fractions('pooled', keys=['period_kind', 'period']) }}
-
-),
-
-composites as (
-
-    select
-        penalties.period_kind,
-        penalties.period,
-        'composite_score' as kpi_code,
-        'contractor' as grain,
-        penalties.contractor,
-        '' as prefecture,
-        {{ ratio_half_up('fractions.composite_numerator', 'fractions.composite_denominator') }} as numerator,
-        cast(case when coalesce(fractions.composite_denominator, 0) > 0 then 1 else 0 end as decimal(38, 6))
-            as denominator,
-        {{ ratio_half_up('fractions.composite_numerator', 'fractions.composite_denominator') }} as value,
-        {{ composite_meets_target('fractions.composite_numerator', 'fractions.composite_denominator') }}
-            as meets_target,
-        true as meets_min_count
-    from penalties
-    inner join catalogue
-        on catalogue.kpi_code = 'composite_score'
-    left join fractions
-        on
-            penalties.period_kind = fractions.period_kind
-            and penalties.period = fractions.period
-            and penalties.contractor = fractions.contractor
-
-),
-
+-- rates, penalties and the composite from the pooled units, rounded once (macros/kpi_units.sql)
 all_kpis as (
 
-    select * from rates
-    union all
-    select * from penalties
-    union all
-    select * from composites
+    {{ pooled_kpi_rows('pooled', 'penalties', keys=['period_kind', 'period']) }}
 
 ),
 
