@@ -225,3 +225,25 @@ def test_quarter_pack_reads_the_period_figures_and_its_settlement(built: dict, q
         for contractor, (_, _, _, _, payable) in settlement.items():
             shown = "未配置基础费" if payable is None else f"{float(payable):,.0f} 元"
             assert re.search(rf"{contractor}.*{re.escape(shown)}", text), (contractor, shown)
+
+
+def test_a_browser_that_never_answers_cannot_hold_the_pack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """kaleido's Chromium stuck: after RENDER_TIMEOUT_S the pack gives up on the PNGs (fpdf2 draws the bars)."""
+    import threading
+    import time
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from reporting.pack import charts as pack_charts
+
+    never = threading.Event()
+    monkeypatch.setattr(pack_charts, "figures", lambda c: {"scores": (go.Figure(), 100)})
+    monkeypatch.setattr(pio, "write_images", lambda **kw: never.wait())
+    monkeypatch.setattr(pack_charts, "RENDER_TIMEOUT_S", 0.5)
+    started = time.monotonic()
+    try:
+        assert pack_charts.render(None, tmp_path) == {}  # type: ignore[arg-type]
+    finally:
+        never.set()
+    assert time.monotonic() - started < 5

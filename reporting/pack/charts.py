@@ -10,6 +10,7 @@ its bars with fpdf2's own primitives instead: a pack is never lost for a chart.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -21,6 +22,9 @@ from reporting.pack.content import PackContent
 
 log = logging.getLogger("daiwei.pack")
 WIDTH, SCALE = 900, 2
+# kaleido drives a headless Chromium; if the browser dies under it, its sync call waits for ever (seen once
+# under load: a pack run stuck in Thread.join). Past this many seconds the pack draws its charts with fpdf2.
+RENDER_TIMEOUT_S = 180.0
 
 
 def figures(c: PackContent) -> dict[str, tuple[go.Figure, int]]:
@@ -53,18 +57,32 @@ def render(c: PackContent, out_dir: Path) -> dict[str, Path]:
     """PNG files of the figures (empty when kaleido/chromium cannot render)."""
     figs = figures(c)
     paths = {name: out_dir / f"{name}.png" for name in figs}
-    try:
-        import plotly.io as pio
+    outcome: dict[str, Exception] = {}
 
-        pio.write_images(
-            fig=[f for f, _ in figs.values()],
-            file=list(paths.values()),
-            format="png",
-            width=WIDTH,
-            height=[h for _, h in figs.values()],
-            scale=SCALE,
-        )
-    except Exception as exc:  # chromium missing or unable to start: fall back to drawn bars
-        log.warning("kaleido could not render the pack's charts (%s); drawing them with fpdf2", exc)
+    def write() -> None:
+        try:
+            import plotly.io as pio
+
+            pio.write_images(
+                fig=[f for f, _ in figs.values()],
+                file=list(paths.values()),
+                format="png",
+                width=WIDTH,
+                height=[h for _, h in figs.values()],
+                scale=SCALE,
+            )
+        except Exception as exc:  # chromium missing or unable to start: fall back to drawn bars
+            outcome["error"] = exc
+
+    # a daemon thread joined with a timeout: a browser that never answers cannot hold the pack (or the run
+    # that makes it) for ever; the thread is left to the process's exit
+    worker = threading.Thread(target=write, name="daiwei-pack-charts", daemon=True)
+    worker.start()
+    worker.join(RENDER_TIMEOUT_S)
+    if worker.is_alive():
+        log.warning("kaleido did not render the pack's charts in %.0f s; drawing them with fpdf2", RENDER_TIMEOUT_S)
+        return {}
+    if "error" in outcome:
+        log.warning("kaleido could not render the pack's charts (%s); drawing them with fpdf2", outcome["error"])
         return {}
     return {k: p for k, p in paths.items() if p.exists() and p.stat().st_size > 0}
