@@ -46,3 +46,18 @@ def acting_as(settings: Settings) -> Iterator[tuple[AppDB, Principal]]:
         yield app, who
     finally:
         app.dispose()
+
+
+def require_everything(settings: Settings, target: str, refusal: str) -> None:
+    """Only a role that sees every contractor may go on (access.md): a contractor account is refused with
+    `refusal` (Denied: one line, exit 2), the refusal on the record; anyone else's export is recorded."""
+    from appstate import record
+
+    app, principal = acting(settings)
+    try:
+        if not principal.sees_everything:
+            record(app, actor=principal, action="export", target=target, outcome="denied")
+            raise Denied(refusal)
+        record(app, actor=principal, action="export", target=target)
+    finally:
+        app.dispose()

@@ -418,8 +418,7 @@ def cmd_export_raw(args: argparse.Namespace) -> int:
 
     They hold every contractor's rows in clear, so only a role that sees everything may write them
     (access.md); a contractor account is refused, on the record, before anything is read."""
-    from appstate import Denied, record
-    from cli.acting import acting
+    from cli.acting import require_everything
     from ingestion.datasets import DATASETS
     from reporting.lake import NotALake, check_out, export_raw
 
@@ -439,17 +438,12 @@ def cmd_export_raw(args: argparse.Namespace) -> int:
     except NotALake as exc:
         raise UsageError(str(exc)) from exc
     target = f"export-raw --province {province} -> {out}"
-    app, principal = acting(settings)
-    try:
-        if not principal.sees_everything:
-            record(app, actor=principal, action="export", target=target, outcome="denied")
-            raise Denied(
-                "无权导出原始数据：原始表含所有代维公司的数据 / a contractor account may not export the raw tables "
-                "(they hold every contractor's rows): export-raw"
-            )
-        record(app, actor=principal, action="export", target=target)
-    finally:
-        app.dispose()
+    require_everything(
+        settings,
+        target,
+        "无权导出原始数据：原始表含所有代维公司的数据 / a contractor account may not export the raw tables "
+        "(they hold every contractor's rows): export-raw",
+    )
     con = _published(args)
     try:
         lake = export_raw(con, out, province, DATASETS)

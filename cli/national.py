@@ -57,8 +57,7 @@ def register(command: MakeCommand, settings_of: Callable[[argparse.Namespace], S
 
 
 def cmd_national(args: argparse.Namespace, settings: Settings) -> int:
-    from appstate import Denied, record
-    from cli.acting import acting
+    from cli.acting import require_everything
     from cli.errors import EXIT_OK, EXIT_REJECTED, UsageError
     from cli.runner import failure_line, instance, quiet
     from reporting.lake import NotALake, provinces_in
@@ -91,17 +90,12 @@ def cmd_national(args: argparse.Namespace, settings: Settings) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: 这是文件，--out 应为文件夹 / is a file: --out names a folder here")
     target = f"national --lake {lake} --province {','.join(wanted)} -> {out}"
-    app, principal = acting(settings)
-    try:
-        if not principal.sees_everything:
-            record(app, actor=principal, action="export", target=target, outcome="denied")
-            raise Denied(
-                "无权做全国汇总：数据湖含所有代维公司的数据 / a contractor account may not build the national table "
-                "(the lake holds every contractor's rows): national"
-            )
-        record(app, actor=principal, action="export", target=target)
-    finally:
-        app.dispose()
+    require_everything(
+        settings,
+        target,
+        "无权做全国汇总：数据湖含所有代维公司的数据 / a contractor account may not build the national table "
+        "(the lake holds every contractor's rows): national",
+    )
 
     from orchestration.assets.national import LOG_NAME, NATIONAL_JOB
     from orchestration.definitions import defs
