@@ -87,8 +87,13 @@ typecheck: venv
 sqlfluff: manifest
 	$(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
 
+# Two workers (the machine has 2 cores); a file stays on one worker. The run's own temporary folder, not
+# /tmp/pytest-of-$USER: pytest prunes old numbered folders there, and another pytest on the machine would
+# delete this run's live files (kept on a failure, to look at).
 pytest: setup
-	$(UV) run --frozen pytest -q -n 2 --dist loadfile  # two workers (the machine has 2 cores); a file stays on one worker
+	@bt=$$(mktemp -d /tmp/daiwei-pytest.XXXXXX); \
+	$(UV) run --frozen pytest -q -n 2 --dist loadfile --basetemp="$$bt"; rc=$$?; \
+	if [ $$rc -eq 0 ]; then rm -rf "$$bt"; else echo "temporary files kept in $$bt"; fi; exit $$rc
 
 test: setup lint typecheck pytest  # pytest includes the sqlfluff lint (tests/test_dbt_kpis.py)
 

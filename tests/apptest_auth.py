@@ -52,6 +52,21 @@ def make_app_db(path: Path, contractors: list[str]) -> Accounts:
     return accounts
 
 
+def copy_app_db(source: Path, target: Path) -> str:
+    """A consistent copy of an SQLite application database (SQLite's backup API, so what is still in
+    the source's write-ahead log is copied too, which a file copy would miss), and its URL."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return sqlite_url(target)
+
+
 def fill_sign_in(at: AppTest, username: str, password: str) -> AppTest:
     """Type into the form and press 登录 (the caller looks at what came back)."""
     at.text_input(key=USER_KEY).input(username)

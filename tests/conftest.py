@@ -233,13 +233,19 @@ def app_accounts(demo_run: dict, tmp_path_factory: pytest.TempPathFactory):  # t
 
 
 @pytest.fixture(scope="module")
-def app_db(app_accounts):  # type: ignore[no-untyped-def]
-    """The session's application database, as the app finds it ($DAIWEI_APP_DB) for the AppTest modules."""
+def app_db(app_accounts, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The session's accounts, as the app finds them ($DAIWEI_APP_DB) for the AppTest modules: each module
+    gets its own copy, so no module shares an SQLite file with engines or served apps of another."""
+    import dataclasses
     import os
 
+    from tests.apptest_auth import copy_app_db
+
+    path = tmp_path_factory.mktemp("module_app_db") / "app.db"
+    accounts = dataclasses.replace(app_accounts, url=copy_app_db(app_accounts.path, path), path=path)
     old = os.environ.get("DAIWEI_APP_DB")
-    os.environ["DAIWEI_APP_DB"] = app_accounts.url
-    yield app_accounts
+    os.environ["DAIWEI_APP_DB"] = accounts.url
+    yield accounts
     if old is None:
         os.environ.pop("DAIWEI_APP_DB", None)
     else:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from streamlit.testing.v1 import AppTest
 import appstate
 from app.auth import PASSWORD_KEY, USER_KEY, principal_from_claims
 from core.principal import Principal
-from tests.apptest_auth import SETUP, Accounts, fill_sign_in, sign_in, sqlite_url
+from tests.apptest_auth import SETUP, Accounts, copy_app_db, fill_sign_in, sign_in
 from tests.conftest import APP, PAGES
 
 pytestmark = pytest.mark.slow
@@ -51,8 +50,7 @@ def app_db(app_accounts: Accounts, warehouse: Path, tmp_path_factory: pytest.Tem
     """This module's own copy of the session's accounts (it locks one, opens months, files appeals),
     with the latest month opened, so the contractors have a month to read."""
     path = tmp_path_factory.mktemp("access_app_db") / "app.db"
-    shutil.copyfile(app_accounts.path, path)
-    url = sqlite_url(path)
+    url = copy_app_db(app_accounts.path, path)
     app = appstate.connect(url)
     try:
         appstate.add_user(app, LOCKED, "analyst", app_accounts.password, actor=SETUP)

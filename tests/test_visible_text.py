@@ -221,16 +221,14 @@ def app_db(app_accounts, warehouse: Path, tmp_path_factory: pytest.TempPathFacto
     """This module's own application database (it opens a month, files and rules an appeal), so the
     new pages have something to show: a copy of the session's accounts, as the app finds it."""
     import os
-    import shutil
 
     import appstate
     from reporting import queries
     from reporting.reader import DirectDB
-    from tests.apptest_auth import SETUP, sqlite_url
+    from tests.apptest_auth import SETUP, copy_app_db
 
     path = tmp_path_factory.mktemp("vt_app_db") / "app.db"
-    shutil.copyfile(app_accounts.path, path)
-    url = sqlite_url(path)
+    url = copy_app_db(app_accounts.path, path)
     reader = DirectDB.open(warehouse)
     try:
         month = queries.months(reader)[0]
