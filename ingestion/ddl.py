@@ -188,6 +188,21 @@ PROVINCE_TABLE = "audit.warehouse_province"
 PROVINCE_COLUMNS = (("province", "VARCHAR"), ("recorded_at", "TIMESTAMP"))
 
 
+# What a file looked like when its sha256 was last computed (ingestion/loader.py `plan_files`): a file
+# whose path, size, modification time, inode change time and inode are all unchanged is not read again
+# to hash it. The change time (ctime) is set by the kernel on every write or metadata change and cannot
+# be set back by hand, so a file rewritten in place is always hashed again. One row per offered path.
+FILE_STATS_TABLE = "audit.file_stats"
+FILE_STATS_COLUMNS = (
+    ("path", "VARCHAR"),
+    ("size", "BIGINT"),
+    ("mtime_ns", "BIGINT"),
+    ("ctime_ns", "BIGINT"),
+    ("inode", "BIGINT"),
+    ("sha256", "VARCHAR"),
+)
+
+
 def create_all(con: duckdb.DuckDBPyConnection) -> None:
     """Create every raw and audit table that does not exist yet; add missing NFKC twins to raw ones."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -197,6 +212,7 @@ def create_all(con: duckdb.DuckDBPyConnection) -> None:
         _create(con, d.table, raw_columns(d))
         add_nfkc_twins(con, d)
     _create(con, "audit.load_log", list(LOAD_LOG_COLUMNS))
+    _create(con, FILE_STATS_TABLE, list(FILE_STATS_COLUMNS))
     _create(con, "audit.rejects", list(REJECT_COLUMNS))
     create_dq_results(con)
     create_appdb(con)

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from core.seeds import SEEDS_DIR
 from core.settings import DEFAULT_PROVINCE, Limits
@@ -186,15 +187,34 @@ def plan_files(con: duckdb.DuckDBPyConnection, root: Path) -> list[PlannedFile]:
     the link itself, so it never matches a delivered file's content.
     """
     seq = next_load_seq(con)
-    planned = []
+    known = {r[0]: (tuple(r[1:5]), r[5]) for r in con.execute(f"SELECT * FROM {ddl.FILE_STATS_TABLE}").fetchall()}
+    planned, stats = [], []
     for i, entry in enumerate(discover_entries(root)):
         ds = dataset_from_name(entry.rel)
         if entry.outside:
             sha = hashlib.sha256(f"link:{entry.rel}->{os.path.realpath(entry.path)}".encode()).hexdigest()
         else:
-            sha = sha256_of(entry.path)
+            sha, stat = _sha256_unless_unchanged(entry.path, known)
+            stats.append((str(entry.path), *stat, sha))
         planned.append(PlannedFile(seq + i, entry.rel, entry.path, sha, ds.name if ds else None, entry.outside))
+    con.execute(f"DELETE FROM {ddl.FILE_STATS_TABLE}")
+    if stats:  # one INSERT of a frame: a year's inbox is thousands of files
+        frame = pl.DataFrame(stats, schema=[c for c, _ in ddl.FILE_STATS_COLUMNS], orient="row")  # noqa: F841
+        con.execute(f"INSERT INTO {ddl.FILE_STATS_TABLE} SELECT * FROM frame")
     return planned
+
+
+def _sha256_unless_unchanged(
+    path: Path, known: dict[str, tuple[tuple[int, ...], str]]
+) -> tuple[str, tuple[int, int, int, int]]:
+    """The file's sha256, read again unless its stat is the one recorded with that sha256 (ddl.FILE_STATS_TABLE):
+    a province's inbox holds a year of files, and hashing them all again cost every run seconds."""
+    st = os.stat(path)  # before reading: a write during the read changes ctime, so the next run reads again
+    stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    seen = known.get(str(path))
+    if seen is not None and seen[0] == stat:
+        return seen[1], stat
+    return sha256_of(path), stat
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> str | None:

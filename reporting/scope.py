@@ -111,6 +111,7 @@ RULES: dict[str, Rule] = {
     "audit.load_log": _HIDDEN,
     "audit.rejects": _HIDDEN,
     "audit.load_plan": _HIDDEN,
+    "audit.file_stats": _HIDDEN,
     # run bookkeeping: which seeds the warehouse holds (orchestration/assets/dbt.py, decision 91)
     "audit.dbt_seeds_loaded": _HIDDEN,
     "audit.warehouse_province": _HIDDEN,

@@ -131,3 +131,38 @@ def test_loading_the_same_folder_twice_changes_nothing(tmp_path: Path, wh) -> No
         ("tickets_1.csv", "skipped"),
     ]
     assert _dump(wh) == before
+
+
+def test_an_unchanged_file_is_not_read_again_a_rewritten_one_is(tmp_path: Path, wh, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """offered_files hashes a file only when its stat changed (audit.file_stats): a file rewritten in place
+    with the same size and its modification time set back is still read again (its ctime moved)."""
+    import os
+
+    import ingestion.loader
+    from ingestion.files import sha256_of
+
+    reads: list[str] = []
+
+    def counting(path: Path) -> str:
+        reads.append(Path(path).name)
+        return sha256_of(path)
+
+    monkeypatch.setattr(ingestion.loader, "sha256_of", counting)
+    a = write_csv(tmp_path / "in" / "tickets_2026-10_a.csv", [TICKET_HEADER, ticket("A", 工单状态="处理中")])
+    b = write_csv(tmp_path / "in" / "tickets_2026-10_b.csv", [TICKET_HEADER, ticket("B")])
+    assert [r.status for r in wh.load(tmp_path / "in", "r1")] == ["loaded", "loaded"]
+    assert sorted(reads) == ["tickets_2026-10_a.csv", "tickets_2026-10_b.csv"]
+
+    reads.clear()
+    assert [r.status for r in wh.load(tmp_path / "in", "r2")] == ["skipped", "skipped"]
+    assert reads == []  # nothing changed: nothing read to hash
+
+    before = os.stat(a)
+    a.write_bytes(a.read_bytes().replace("处理中".encode(), "已归档".encode()))  # same size, new content
+    os.utime(a, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(a).st_size == before.st_size and os.stat(a).st_mtime_ns == before.st_mtime_ns
+    reads.clear()
+    assert [r.status for r in wh.load(tmp_path / "in", "r3")] == ["loaded", "skipped"]
+    assert reads == ["tickets_2026-10_a.csv"]
+    assert wh.one("SELECT status FROM raw.tickets WHERE ticket_id = 'A'") == "已归档"
+    assert wh.one("SELECT count(*) FROM audit.file_stats") == 2 and b.exists()
