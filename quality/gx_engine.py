@@ -20,7 +20,9 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +40,7 @@ RESULT_FORMAT: dict[str, Any] = {
 }
 
 _STATE: dict[str, Any] = {}
+_STATE_LOCK = threading.Lock()
 
 
 @contextmanager
@@ -47,8 +50,29 @@ def _quiet() -> Iterator[None]:
         yield
 
 
+def warm_up() -> threading.Thread:
+    """Import GE and build its context in a background thread, so a run that validates later does not
+    wait for it (≈ 3 s): the dbt step starts it, and spends its own time waiting for dbt's process.
+    A failure here is not reported: `validate()` builds the state again and raises it then. Not a
+    daemon: a process that ends before validating (a failed build) waits for the import to finish
+    rather than killing a thread in the middle of an import."""
+
+    def build() -> None:
+        with contextlib.suppress(Exception):
+            _state()
+
+    thread = threading.Thread(target=build, name="gx-warm-up", daemon=False)
+    thread.start()
+    return thread
+
+
 def _state() -> dict[str, Any]:
-    """Import GE and build the in-memory context once per process."""
+    """Import GE and build the in-memory context once per process (a second caller waits for the first)."""
+    with _STATE_LOCK:
+        return _build_state()
+
+
+def _build_state() -> dict[str, Any]:
     if _STATE:
         return _STATE
     for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):

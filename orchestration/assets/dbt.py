@@ -15,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from core.warehouse import Warehouse
 from orchestration.dbt_manifest import ensure_manifest
 from orchestration.resources import WarehouseResource, dbt_project
+from quality import gx_engine
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 
@@ -168,6 +169,8 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
     seeds_kept = _seeds_already_loaded(wh, context.run.run_id, fingerprint)
     if seeds_kept:
         args += ["--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
+    # The data-quality step comes next, in this process: Great Expectations loads while dbt works.
+    gx_engine.warm_up()
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=wh.dbt_target)
     try:
         if seeds_kept:  # first: Dagster wants a multi-asset's outputs in the order of the graph
