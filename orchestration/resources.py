@@ -135,6 +135,11 @@ class DaiweiDbtCliResource(DbtCliResource):
         return None
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:
+    """dbt through `orchestration.dbt_in_build`, which starts it in the build folder a run names."""
     # DbtCliResource.__init__ takes a DbtProject; mypy sees only the pydantic field (str)
-    return DaiweiDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())  # type: ignore[arg-type]
+    return DaiweiDbtCliResource(
+        project_dir=project or dbt_project,  # type: ignore[arg-type]
+        dbt_executable=sys.executable,
+        global_config_flags=["-m", "orchestration.dbt_in_build"],
+    )

@@ -13,7 +13,8 @@ from dagster import AssetExecutionContext, AssetKey, Failure, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from core.warehouse import Warehouse
-from orchestration.dbt_manifest import ensure_manifest
+from orchestration.dbt_in_build import BUILD_DIR_VAR
+from orchestration.dbt_manifest import ensure_manifest, run_vars
 from orchestration.resources import WarehouseResource, dbt_project
 from quality import gx_engine
 
@@ -52,15 +53,6 @@ def _failed_nodes(target_path: Path) -> list[str]:
         and not r["unique_id"].startswith("test.")
         and not r["unique_id"].startswith("unit_test.")
     ]
-
-
-def macros_sha256() -> str:
-    """One hash of the project's macros: part of the rules fingerprint of the incremental ticket
-    models (macros/incremental.sql), so editing a macro they use recomputes every ticket."""
-    digest = hashlib.sha256()
-    for path in sorted((dbt_project.project_dir / "macros").rglob("*.sql")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def seeds_sha256() -> str:
@@ -154,13 +146,16 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
     """One `dbt build` per run, against this run's private copy of the warehouse."""
     wh = warehouse.get()
     build = wh.ensure_build(context.run.run_id)
-    # The build copy reaches dbt's profile as a variable (profiles.yml), never through os.environ; so does
-    # the warehouse's province (`daiwei_province`: whose contracts mart_settlement prices).
+    # dbt works in the build copy's folder (`daiwei_build_dir`, taken out of the vars by
+    # orchestration/dbt_in_build.py before dbt sees them), never told through os.environ; the
+    # warehouse's province is a var (`daiwei_province`: whose contracts mart_settlement prices).
     # Unit tests check the SQL, not the data: they run in `make test`, not in every load.
     # dbt's own log file is not kept: the run log has its progress, the failures are read below.
     province = warehouse.get_province()
     variables = json.dumps(
-        {"daiwei_db_path": str(build), "daiwei_macros_sha256": macros_sha256(), "daiwei_province": province}
+        {BUILD_DIR_VAR: str(build.parent), **run_vars(Path(dbt_project.project_dir), province)},
+        ensure_ascii=False,
+        sort_keys=True,
     )
     args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test", "--vars", variables]
     # Seeds the warehouse already holds, unchanged and tested, are neither loaded nor tested again

@@ -1,0 +1,59 @@
+"""`python -m orchestration.dbt_in_build ARGS…`: dbt, started in the run's build folder.
+
+dbt parses the whole project again whenever its connection settings or its command-line vars
+differ from those of its saved parse: ≈ 4 s at the first run of every new warehouse, when the
+build copy's path was part of both. So every run opens its copy by the same relative name
+(`warehouse.duckdb`, dbt_project/profiles.yml) from its own build folder, which the dbt asset
+names in the var `daiwei_build_dir`. This wrapper takes that var out of `--vars`, enters the
+folder and replaces itself with dbt; the project and its profiles are found through
+DBT_PROJECT_DIR (set by dagster-dbt) and DBT_PROFILES_DIR (the project's folder, where
+profiles.yml lives, unless set). Without the var it is plain dbt.
+
+Kept to the standard library: it starts before every dbt invocation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+BUILD_DIR_VAR = "daiwei_build_dir"
+
+
+def split_build_dir(args: list[str]) -> tuple[list[str], str | None]:
+    """dbt's arguments without `daiwei_build_dir` in --vars, and that folder (None when absent)."""
+    out, build_dir = list(args), None
+    for i, arg in enumerate(out[:-1]):
+        if arg != "--vars":
+            continue
+        try:
+            variables = json.loads(out[i + 1])
+        except ValueError:  # YAML vars (typed by hand): passed on as they are
+            continue
+        if isinstance(variables, dict) and BUILD_DIR_VAR in variables:
+            build_dir = str(variables.pop(BUILD_DIR_VAR))
+            out[i + 1] = json.dumps(variables, ensure_ascii=False, sort_keys=True)
+    return out, build_dir
+
+
+def dbt_path() -> str:
+    local = Path(sys.executable).parent / "dbt"
+    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
+
+
+def main() -> None:
+    args, build_dir = split_build_dir(sys.argv[1:])
+    env = dict(os.environ)
+    if build_dir is not None:
+        project = env.setdefault("DBT_PROJECT_DIR", os.getcwd())
+        env.setdefault("DBT_PROFILES_DIR", project)
+        os.chdir(build_dir)
+    dbt = dbt_path()
+    os.execve(dbt, [dbt, *args], env)
+
+
+if __name__ == "__main__":
+    main()
