@@ -114,6 +114,7 @@ RULES: dict[str, Rule] = {
     "audit.file_stats": _HIDDEN,
     # run bookkeeping: which seeds the warehouse holds (orchestration/assets/dbt.py, decision 91)
     "audit.dbt_seeds_loaded": _HIDDEN,
+    "audit.dbt_inputs_built": _HIDDEN,
     "audit.warehouse_province": _HIDDEN,
 }
 

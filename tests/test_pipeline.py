@@ -66,6 +66,18 @@ def test_run_publishes_and_second_run_changes_nothing(tmp_path: Path) -> None:
     assert [f[6] for f in second.files] == ["skipped", "skipped"]
     daiwei("export", "--out", str(tmp_path / "k2.csv"), "--warehouse", str(wh))
     assert (tmp_path / "k1.csv").read_bytes() == (tmp_path / "k2.csv").read_bytes()
+    # nothing the build reads changed, so dbt did not run again (decision 104): the record is the first run's
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT run_id FROM audit.dbt_inputs_built").fetchall() == [(first.run_id,)]
+    con.close()
+    # a new file is new input: the third run builds, and records itself
+    write_csv(inbox / "2026-10" / "tickets_2026-10_later.csv", [TICKET_HEADER, ticket("GZ-3")])
+    third = runner.run_pipeline(inbox, wh)
+    assert third.success and sorted(f[6] for f in third.files) == ["loaded", "skipped", "skipped"]
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT run_id FROM audit.dbt_inputs_built").fetchall() == [(third.run_id,)]
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
+    con.close()
 
 
 def test_broken_file_beside_good_ones_exit_1_names_the_file(tmp_path: Path) -> None:

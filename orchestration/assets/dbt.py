@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from core.warehouse import Warehouse
 from orchestration.dbt_in_build import BUILD_DIR_VAR
+from orchestration.dbt_inputs import all_passed, inputs_sha256, last_built, project_sha256, record_built
 from orchestration.dbt_manifest import ensure_manifest, run_vars
 from orchestration.resources import WarehouseResource, dbt_project
 from quality import gx_engine
@@ -38,6 +39,37 @@ class DaiweiTranslator(DagsterDbtTranslator):
             return "rules"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "marts"
+
+
+def _results(target_path: Path) -> dict[str, Any]:
+    results = target_path / "run_results.json"
+    return json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
+
+
+def _unchanged_outputs(context: AssetExecutionContext, manifest: Mapping[str, Any], run_id: str) -> Iterator[Output]:
+    """Every selected model and seed, as kept (decision 104), parents before children."""
+    nodes, parents = manifest.get("nodes", {}), manifest.get("parent_map", {})
+    selected = set(context.selected_output_names)
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(unique_id: str) -> None:
+        if unique_id in seen:
+            return
+        seen.add(unique_id)
+        for parent in parents.get(unique_id, []):
+            visit(parent)
+        order.append(unique_id)
+
+    for unique_id in sorted(nodes):
+        visit(unique_id)
+    for unique_id in order:
+        node = nodes.get(unique_id, {})
+        if node.get("resource_type") not in ("model", "seed", "snapshot"):
+            continue
+        name = context.assets_def.get_output_name_for_asset_key(AssetKey(node["name"]))
+        if name in selected:
+            yield Output(None, output_name=name, metadata={"dbt": f"inputs unchanged since run {run_id}: kept"})
 
 
 def _failed_nodes(target_path: Path) -> list[str]:
@@ -166,6 +198,23 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
         args += ["--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
     # The data-quality step comes next, in this process: Great Expectations loads while dbt works.
     gx_engine.warm_up()
+    # Nothing a build reads changed since the last complete build whose tests all passed: it would
+    # write the same rows (no model reads the clock), so it is not run (decision 104).
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    # everything selected: every model, seed and test (a partial materialisation from the UI builds as asked)
+    complete = set(context.selected_output_names) >= {
+        *context.assets_def.keys_by_output_name,
+        *context.assets_def.check_specs_by_output_name,
+    }
+    with wh.connect_build(context.run.run_id) as con:
+        inputs = inputs_sha256(
+            con, manifest, project_sha256(Path(dbt_project.project_dir)), [f"daiwei_province={province}"]
+        )
+        built = last_built(con)
+    if complete and built is not None and built[0] == inputs:
+        context.log.info(f"dbt: 输入未变 / inputs unchanged since run {built[1]}: the models are kept as built")
+        yield from _unchanged_outputs(context, manifest, built[1])
+        return
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=wh.dbt_target)
     try:
         if seeds_kept:  # first: Dagster wants a multi-asset's outputs in the order of the graph
@@ -178,6 +227,9 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareh
     failed = _failed_nodes(invocation.target_path)
     if not seeds_kept and _seeds_passed(invocation.target_path, invocation.manifest):
         _record_seeds(wh, context.run.run_id, fingerprint)
+    passed = complete and not failed and all_passed(_results(invocation.target_path))
+    with wh.connect_build(context.run.run_id) as con:
+        record_built(con, inputs if passed else None, context.run.run_id)
     _tidy_target(invocation.target_path)
     if failed:
         raise Failure(description="dbt 模型构建失败 / dbt models failed: " + "; ".join(failed[:5]))
