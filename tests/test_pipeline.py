@@ -215,7 +215,10 @@ def test_unchanged_seeds_are_kept_and_changed_seeds_reloaded(tmp_path: Path, mon
     assert con.execute("SELECT count(*) FROM marts.fct_kpi WHERE month = '2026-11'").fetchall()[0][0] > 0
     con.close()
 
+    # an edited seed changes both fingerprints: the seeds' (decision 91) and the project's, which
+    # decides whether dbt runs at all (decision 104)
     monkeypatch.setattr(dbt_asset, "seeds_sha256", lambda: "a seed file was edited")
+    monkeypatch.setattr(dbt_asset, "project_sha256", lambda _project_dir: "a seed file was edited")
     third = runner.run_pipeline(inbox, wh)
     assert third.success, third.error
     changed, reloaded_at = seeds_state()
