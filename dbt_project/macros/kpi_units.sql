@@ -18,7 +18,7 @@
     ) }}
 {%- endmacro %}
 
-{#- pooled_kpi_rows(units, penalties, keys): every KPI row of a pooled period from exact units,
+{#- pooled_kpi_rows(units, penalties, keys, fractions): every KPI row of a period from exact units,
     rounded once like a month's: a quarter or a year (fct_kpi_periods) and the provinces pooled
     (nat_kpi) alike. `units` (a CTE name) has the `keys`, kpi_code, grain, contractor,
     prefecture, numerator_units and denominator_units summed over the period; `penalties` has
@@ -26,11 +26,13 @@
       * the rates: kpi_numerator / kpi_denominator / kpi_value / kpi_meets_target /
         kpi_meets_min_count of the summed units,
       * penalty_yuan: the sum, denominator 1,
-      * composite_score: recomputed from the pooled components (composite_fractions over
-        `units`), one row per contractor of `penalties`, NULL without a component,
+      * composite_score: one row per contractor of `penalties`, NULL without a component,
+        from `fractions` (keys, contractor, composite_numerator, composite_denominator: a
+        month's, int_contractor_months_scored) or, by default, recomputed from the pooled
+        components (composite_fractions over `units`),
     with columns `keys`, kpi_code, grain, contractor, prefecture, numerator, denominator,
     value, meets_target, meets_min_count (the caller adds target, direction, met, names). -#}
-{% macro pooled_kpi_rows(units, penalties, keys) -%}
+{% macro pooled_kpi_rows(units, penalties, keys, fractions=none) -%}
     select
         {%- for key in keys %}
         rates.{{ key }},
@@ -91,9 +93,12 @@
     from {{ penalties }} as penalties
     inner join {{ ref('kpi_catalogue') }} as catalogue
         on catalogue.kpi_code = 'composite_score'
-    left join (
-        {{ composite_fractions(units, keys=keys) }}
-    ) as fractions
+    left join
+        {%- if fractions is none %} (
+            {{ composite_fractions(units, keys=keys) }}
+        ) as fractions
+        {%- else %} {{ fractions }} as fractions
+        {%- endif %}
         on
             {%- for key in keys %}
             penalties.{{ key }} = fractions.{{ key }}

@@ -20,32 +20,7 @@ months as (
 
 measures as (
 
-    select
-        measures.*,
-        {{ micros('measures.numerator_units') }} as numerator_micros,
-        {{ micros('measures.denominator_units') }} as denominator_micros
-    from {{ ref('int_kpi_measures') }} as measures
-
-),
-
-rates as (
-
-    select
-        measures.month,
-        measures.kpi_code,
-        measures.grain,
-        measures.contractor,
-        measures.prefecture,
-        -- exported numerator / denominator in the KPI's unit (hours, circuits / 100)
-        {{ kpi_numerator('measures.numerator_micros') }} as numerator,
-        {{ kpi_denominator('measures.denominator_micros') }} as denominator,
-        {{ kpi_value('measures.numerator_micros', 'measures.denominator_micros') }} as value,
-        -- exact comparison with the target, and the minimum head count (macros/composite.sql)
-        {{ kpi_meets_target('measures.numerator_micros', 'measures.denominator_micros') }} as meets_target,
-        {{ kpi_meets_min_count('measures.numerator_units') }} as meets_min_count
-    from measures
-    inner join catalogue
-        on measures.kpi_code = catalogue.kpi_code
+    select * from {{ ref('int_kpi_measures') }}
 
 ),
 
@@ -55,54 +30,11 @@ contractor_months as (
 
 ),
 
-penalties as (
-
-    select
-        month,
-        'penalty_yuan' as kpi_code,
-        'contractor' as grain,
-        contractor,
-        '' as prefecture,
-        cast(penalty_yuan as decimal(38, 6)) as numerator,
-        cast(1 as decimal(38, 6)) as denominator,
-        cast(penalty_yuan as decimal(38, 6)) as value,
-        cast(null as boolean) as meets_target,
-        true as meets_min_count
-    from contractor_months
-
-),
-
-composites as (
-
-    select
-        contractor_months.month,
-        'composite_score' as kpi_code,
-        'contractor' as grain,
-        contractor_months.contractor,
-        '' as prefecture,
-        {{ ratio_half_up('contractor_months.composite_numerator', 'contractor_months.composite_denominator') }}
-            as numerator,
-        cast(case when coalesce(contractor_months.composite_denominator, 0) > 0 then 1 else 0 end as decimal(38, 6))
-            as denominator,
-        {{ ratio_half_up('contractor_months.composite_numerator', 'contractor_months.composite_denominator') }}
-            as value,
-        {{ composite_meets_target(
-            'contractor_months.composite_numerator', 'contractor_months.composite_denominator'
-        ) }} as meets_target,
-        true as meets_min_count
-    from contractor_months
-    inner join catalogue
-        on catalogue.kpi_code = 'composite_score'
-
-),
-
+-- rates from the exact units, penalties, and the composite of int_contractor_months_scored,
+-- each rounded once (macros/kpi_units.sql; quarters, years and provinces pooled use the same)
 all_kpis as (
 
-    select * from rates
-    union all
-    select * from penalties
-    union all
-    select * from composites
+    {{ pooled_kpi_rows('measures', 'contractor_months', keys=['month'], fractions='contractor_months') }}
 
 ),
 
