@@ -113,3 +113,20 @@ def test_spark_penalty_items_equal_duckdb(demo_run: dict, spark_marts: Path) -> 
         spark.close()
     assert expected, "the demo has penalty items"
     assert got == expected
+
+
+def test_run_bookkeeping_stays_out_of_spark(demo_run: dict, spark_build: Path) -> None:
+    """The warehouse's own bookkeeping (which seeds and inputs a build had, the inbox's paths and
+    stats) is not a dbt source: it is not copied to Spark's sources."""
+    sources = spark_build.parent / "sources"
+    con = duckdb.connect(str(demo_run["wh"]), read_only=True)
+    try:
+        audit = {
+            r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'audit'").fetchall()
+        }
+    finally:
+        con.close()
+    bookkeeping = {"dbt_seeds_loaded", "warehouse_province", "load_plan", "file_stats", "dbt_inputs_built"}
+    assert bookkeeping <= audit, "the demo run writes every bookkeeping table"
+    copied = {p.name for p in (sources / "audit").iterdir()}
+    assert copied and not copied & bookkeeping and {"load_log", "rejects", "dq_results"} <= copied

@@ -39,8 +39,9 @@ from pathlib import Path
 import duckdb
 
 SCHEMAS = ("raw", "audit", "appdb")
-# Run bookkeeping of the DuckDB warehouse, not a dbt source (docs/decisions.md 91).
-BOOKKEEPING = ("dbt_seeds_loaded", "warehouse_province")
+# Run bookkeeping of the DuckDB warehouse, not a dbt source (docs/decisions.md 91, 100, 102, 104);
+# load_plan and file_stats also hold the inbox's paths.
+BOOKKEEPING = ("dbt_seeds_loaded", "warehouse_province", "load_plan", "file_stats", "dbt_inputs_built")
 
 # DuckDB column type -> Spark SQL type. Anything else (HUGEINT, UBIGINT, LIST, STRUCT,
 # TIMESTAMP WITH TIME ZONE, ...) is refused rather than guessed: no source has one today.
