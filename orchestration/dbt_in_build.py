@@ -39,7 +39,8 @@ def split_build_dir(args: list[str]) -> tuple[list[str], str | None]:
     return out, build_dir
 
 
-def dbt_path() -> str:
+def dbt_executable() -> str:
+    """The dbt of this virtualenv, so runs work without the venv on PATH."""
     local = Path(sys.executable).parent / "dbt"
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
@@ -51,7 +52,7 @@ def main() -> None:
         project = env.setdefault("DBT_PROJECT_DIR", os.getcwd())
         env.setdefault("DBT_PROFILES_DIR", project)
         os.chdir(build_dir)
-    dbt = dbt_path()
+    dbt = dbt_executable()
     os.execve(dbt, [dbt, *args], env)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import shutil
 import sys
 from dataclasses import replace
 from functools import cached_property
@@ -115,12 +114,6 @@ def mail_run_config(mail: Mail) -> dict:
     return {"mail": {"config": config}}
 
 
-def dbt_executable() -> str:
-    """The dbt of this virtualenv, so runs work without the venv on PATH."""
-    local = Path(sys.executable).parent / "dbt"
-    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
-
-
 class DaiweiDbtCliResource(DbtCliResource):
     """dagster-dbt's resource without two costs no asset here uses (≈ 6 s a run, decision 90): it
     asked `dbt --version` in a subprocess before every invocation, and opened a dbt adapter in
@@ -128,7 +121,7 @@ class DaiweiDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        # dbt_executable() is this environment's dbt, so its version is the installed dbt-core's.
+        # dbt runs in this environment (orchestration.dbt_in_build), so its version is the installed dbt-core's.
         return version.parse(importlib.metadata.version("dbt-core"))
 
     def _initialize_dbt_core_adapter(self, args):  # dagster-dbt's signature

@@ -25,7 +25,6 @@ import logging
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +42,7 @@ _STATE: dict[str, Any] = {}
 _STATE_LOCK = threading.Lock()
 
 
-@contextmanager
+@contextlib.contextmanager
 def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

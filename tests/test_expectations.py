@@ -362,15 +362,24 @@ def test_defining_suites_does_not_import_great_expectations() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
-def test_great_expectations_loads_in_the_background_and_a_validation_waits_for_it() -> None:
+def test_great_expectations_loads_in_the_background_and_a_validation_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The dbt step starts `warm_up` (GE's import and context, ≈ 3 s) so the quality step does not
-    pay for it; a validation that comes while it loads waits for it and is not disturbed."""
+    pay for it: the thread alone builds the state; a validation that comes while it loads waits for
+    it and is not disturbed."""
     import pandas as pd
 
     from quality import gx_engine, spec
 
+    monkeypatch.setattr(gx_engine, "_STATE", {})  # as in a new process
+    thread = gx_engine.warm_up()
+    thread.join(120)
+    assert not thread.is_alive() and not thread.daemon
+    assert {"context", "batch_definition"} <= gx_engine._STATE.keys(), "the thread built GE's state"
+
+    monkeypatch.setattr(gx_engine, "_STATE", {})
     thread = gx_engine.warm_up()
     [outcome] = gx_engine.validate(pd.DataFrame({"a": [1, None, 3]}), [spec.not_null("a")], "warm_up")
     thread.join(120)
-    assert not thread.is_alive() and not thread.daemon
     assert outcome.success is False and outcome.result["unexpected_count"] == 1

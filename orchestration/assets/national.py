@@ -26,7 +26,8 @@ from pathlib import Path
 from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset, define_asset_job
 from pydantic import Field
 
-from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
+from orchestration.dbt_in_build import dbt_executable
+from orchestration.resources import DBT_PROJECT_DIR
 from reporting.lake import provinces_in
 from reporting.national import write_national
 
