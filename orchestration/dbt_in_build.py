@@ -9,6 +9,10 @@ folder and replaces itself with dbt; the project and its profiles are found thro
 DBT_PROJECT_DIR (set by dagster-dbt) and DBT_PROFILES_DIR (the project's folder, where
 profiles.yml lives, unless set). Without the var it is plain dbt.
 
+When the var `daiwei_dbt_warm` names the socket of a dbt already imported by the run
+(orchestration/dbt_warm.py, decision 105), that dbt runs the invocation instead; when it cannot,
+dbt is started here as before.
+
 Kept to the standard library: it starts before every dbt invocation.
 """
 
@@ -21,11 +25,14 @@ import sys
 from pathlib import Path
 
 BUILD_DIR_VAR = "daiwei_build_dir"
+WARM_VAR = "daiwei_dbt_warm"
+RUN_VARS = (BUILD_DIR_VAR, WARM_VAR)
 
 
-def split_build_dir(args: list[str]) -> tuple[list[str], str | None]:
-    """dbt's arguments without `daiwei_build_dir` in --vars, and that folder (None when absent)."""
-    out, build_dir = list(args), None
+def split_run_vars(args: list[str]) -> tuple[list[str], dict[str, str]]:
+    """dbt's arguments without this wrapper's vars (the build folder, the warm dbt's socket) in
+    --vars, and those vars. dbt never sees them: its saved parse holds for every run."""
+    out, taken = list(args), {}
     for i, arg in enumerate(out[:-1]):
         if arg != "--vars":
             continue
@@ -33,10 +40,16 @@ def split_build_dir(args: list[str]) -> tuple[list[str], str | None]:
             variables = json.loads(out[i + 1])
         except ValueError:  # YAML vars (typed by hand): passed on as they are
             continue
-        if isinstance(variables, dict) and BUILD_DIR_VAR in variables:
-            build_dir = str(variables.pop(BUILD_DIR_VAR))
+        if isinstance(variables, dict) and any(name in variables for name in RUN_VARS):
+            taken.update({name: str(variables.pop(name)) for name in RUN_VARS if name in variables})
             out[i + 1] = json.dumps(variables, ensure_ascii=False, sort_keys=True)
-    return out, build_dir
+    return out, taken
+
+
+def split_build_dir(args: list[str]) -> tuple[list[str], str | None]:
+    """dbt's arguments without the run's vars, and the build folder (None when absent)."""
+    out, taken = split_run_vars(args)
+    return out, taken.get(BUILD_DIR_VAR)
 
 
 def dbt_executable() -> str:
@@ -46,12 +59,19 @@ def dbt_executable() -> str:
 
 
 def main() -> None:
-    args, build_dir = split_build_dir(sys.argv[1:])
+    args, taken = split_run_vars(sys.argv[1:])
     env = dict(os.environ)
+    build_dir = taken.get(BUILD_DIR_VAR)
     if build_dir is not None:
         project = env.setdefault("DBT_PROJECT_DIR", os.getcwd())
         env.setdefault("DBT_PROFILES_DIR", project)
         os.chdir(build_dir)
+    if WARM_VAR in taken:
+        from orchestration.dbt_warm import run_through
+
+        code = run_through(taken[WARM_VAR], args, os.getcwd(), env)
+        if code is not None:
+            sys.exit(code)
     dbt = dbt_executable()
     os.execve(dbt, [dbt, *args], env)
 

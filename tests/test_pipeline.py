@@ -225,9 +225,7 @@ def test_unchanged_seeds_are_kept_and_changed_seeds_reloaded(tmp_path: Path, mon
     assert changed == "a seed file was edited" and reloaded_at > loaded_at
 
 
-def test_seeds_count_as_tested_only_when_every_seed_and_seed_test_passed(tmp_path: Path) -> None:
-    import json
-
+def test_seeds_count_as_tested_only_when_every_seed_and_seed_test_passed() -> None:
     from orchestration.assets.dbt import _seeds_passed
 
     manifest = {
@@ -241,8 +239,7 @@ def test_seeds_count_as_tested_only_when_every_seed_and_seed_test_passed(tmp_pat
 
     def results(**statuses: str) -> bool:
         rows = [{"unique_id": uid.replace("__", "."), "status": s} for uid, s in statuses.items()]
-        (tmp_path / "run_results.json").write_text(json.dumps({"results": rows}), encoding="utf-8")
-        return _seeds_passed(tmp_path, manifest)
+        return _seeds_passed({"results": rows}, manifest)
 
     ok = {"seed__daiwei__a": "success", "test__daiwei__not_null_a": "pass", "model__daiwei__m": "success"}
     assert results(**ok)
@@ -250,3 +247,44 @@ def test_seeds_count_as_tested_only_when_every_seed_and_seed_test_passed(tmp_pat
     assert not results(**{**ok, "test__daiwei__not_null_a": "fail"})
     assert not results(**{**ok, "test__daiwei__not_null_a": "warn"})
     assert not results(seed__daiwei__a="success"), "a seed test that did not run"
+
+
+def test_node_statuses_and_errors_come_from_dbts_events() -> None:
+    """dbt writes no run_results.json in a run (--no-write-json): what failed is read from its events."""
+    from types import SimpleNamespace
+
+    from orchestration.assets.dbt import _failed_nodes, _stream_noting_results
+    from orchestration.dbt_inputs import all_passed
+
+    def event(name: str, unique_id: str | None, status: str | None = None, **data: str) -> SimpleNamespace:
+        node = {"unique_id": unique_id, "node_status": status} if unique_id else {}
+        result = name in ("LogModelResult", "LogTestResult", "LogSeedResult") and unique_id is not None
+        return SimpleNamespace(
+            raw_event={"info": {"name": name}, "data": {"node_info": node, **data}},
+            is_result_event=result,
+            to_default_asset_events=lambda **_: iter([f"asset event of {unique_id}"] if status == "success" else []),
+        )
+
+    events = [
+        event("MainReportVersion", None),
+        event("LogModelResult", "model.daiwei.a", "success"),
+        event("LogTestResult", "test.daiwei.not_null_a", "pass"),
+        event("LogModelResult", "model.daiwei.b", "error"),
+        event("RunResultError", "model.daiwei.b", msg="Runtime Error in model b\n  division by zero"),
+    ]
+    invocation = SimpleNamespace(
+        stream_raw_events=lambda: iter(events),
+        manifest={},
+        dagster_dbt_translator=None,
+        context=None,
+        target_path=None,
+        project=None,
+    )
+    results: dict = {}
+    assert list(_stream_noting_results(invocation, results)) == ["asset event of model.daiwei.a"]
+    noted = [r["unique_id"] for r in results["results"]]
+    assert noted == ["model.daiwei.a", "test.daiwei.not_null_a", "model.daiwei.b"]
+    assert _failed_nodes(results) == ["model.daiwei.b: Runtime Error in model b"]
+    assert not all_passed(results)
+    del results["results"][-1]
+    assert all_passed(results) and _failed_nodes(results) == []
