@@ -75,7 +75,8 @@ def start() -> WarmDbt | None:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,  # a Ctrl-C in the terminal reaches the run, which stops the server
+        # in the run's process group, as a dbt the run started itself would be: a Ctrl-C or a
+        # kill of the group stops it and the dbt it forked
     )
     return WarmDbt(process=process, folder=folder)
 

@@ -68,6 +68,11 @@ def _untimed(output: str) -> list[str]:
     return [re.sub(r"^(\x1b\[0m)?\d\d:\d\d:\d\d\s+", "", line) for line in output.splitlines()]
 
 
+def test_the_server_is_in_the_runs_process_group(server: dbt_warm.WarmDbt) -> None:
+    """A kill of the run's group (tests/test_pipeline.py) stops the server and the dbt it forked."""
+    assert os.getpgid(server.process.pid) == os.getpgid(0)
+
+
 def test_a_warm_dbt_is_faster_to_start(server: dbt_warm.WarmDbt) -> None:
     _dbt(["--version"], warm=server.socket_path)  # waits for the server's import
     started = time.monotonic()

@@ -19,7 +19,9 @@ PROJECT = ROOT / "dbt_project"
 
 CALL = (
     "{{ test_row_checks(model=api.Relation.create(schema='s', identifier='t'), "
-    "unique=['id', ['a', 'b']], not_null=['id', 'a'], accepted_values={'kind': ['x', \"o'k\"]}) }}"
+    "unique=['id', ['a', 'b']], not_null=['id', 'a'], accepted_values={'kind': ['x', \"o'k\"]}, "
+    "expressions=[{'name': 'b_positive', 'expression': 'b > 0', 'where_clause': \"kind = 'x'\"}, "
+    "{'expression': \"a != 'q'\"}]) }}"
 )
 
 # id, a, b, kind
@@ -52,6 +54,8 @@ def test_each_broken_rule_is_a_row_with_its_count(tmp_path: Path) -> None:
     broken = sorted(con.execute(sql).fetchall())
     assert broken == [
         ("accepted_values", "kind", 2),  # y and z; NULL is allowed
+        ("b_positive", "b > 0", 1),  # of the two x rows, the one without b (NULL is not true)
+        ("expression_is_true", "a != 'q'", 4),  # two q rows and two without a
         ("not_null", "a", 2),
         ("not_null", "id", 2),
         ("unique", "a, b", 2),  # (q, 1) and (NULL, NULL)
@@ -69,7 +73,7 @@ def test_every_model_and_seed_has_one_row_checks_and_no_single_rule_tests() -> N
         name = (node.get("test_metadata") or {}).get("name")
         if node["resource_type"] == "test" and name:
             per_node.setdefault(node["attached_node"], []).append(name)
-    folded = {"not_null", "unique", "accepted_values", "unique_combination_of_columns"}
+    folded = {"not_null", "unique", "accepted_values", "unique_combination_of_columns", "expression_is_true"}
     assert not [(n, t) for n, tests in per_node.items() for t in tests if t in folded]
     assert all(tests.count("row_checks") <= 1 for tests in per_node.values())
     assert sum("row_checks" in tests for tests in per_node.values()) >= 80

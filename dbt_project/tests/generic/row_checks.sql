@@ -2,11 +2,14 @@
     One test per model or seed for its keys and plain column rules (decision 105): each unique
     column (NULLs aside, as dbt's `unique`) or combination of columns (NULLs included, as
     `unique_combination_of_columns`), each column that must not be NULL, each column whose values
-    come from a fixed list (NULL allowed, as dbt's `accepted_values`). A row per rule broken: the
-    rule, the columns and how many rows (or duplicated keys) break it. One node instead of one per
-    rule: each dbt node costs ≈ 17 ms of dbt's own work however small its query.
+    come from a fixed list (NULL allowed, as dbt's `accepted_values`), and each invariant of the
+    model's rows (`expressions`: its `name`, the `expression` every row must make true, NULL
+    counting as not true, and an optional `where_clause` narrowing the rows). A row per rule
+    broken: the rule (an invariant's name), the columns (an invariant's expression) and how many
+    rows (or duplicated keys) break it. One node instead of one per rule: each dbt node costs
+    ≈ 17 ms of dbt's own work however small its query.
 -#}
-{% test row_checks(model, unique=[], not_null=[], accepted_values={}) %}
+{% test row_checks(model, unique=[], not_null=[], accepted_values={}, expressions=[]) %}
     {%- set checks = [] -%}
     {%- for key in unique -%}
         {%- set columns = [key] if key is string else key -%}
@@ -23,9 +26,18 @@
     {%- for column, values in accepted_values.items() -%}
         {%- set quoted = [] -%}
         {%- for value in values -%}
-            {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+            {%- do quoted.append("'" ~ dbt.escape_single_quotes(value | string) ~ "'") -%}
         {%- endfor -%}
         {%- do checks.append(("accepted_values", column, model ~ " where " ~ column ~ " not in (" ~ quoted | join(", ") ~ ")")) -%}
+    {%- endfor -%}
+    {%- for invariant in expressions -%}
+        {%- set broken = "not coalesce((" ~ invariant.expression ~ "), false)" -%}
+        {%- if invariant.where_clause -%}
+            {%- set broken = broken ~ " and (" ~ invariant.where_clause ~ ")" -%}
+        {%- endif -%}
+        {%- do checks.append((
+            invariant.name or "expression_is_true", invariant.expression | trim, model ~ " where " ~ broken
+        )) -%}
     {%- endfor %}
 
 select broken_rule, checked_columns, failing_rows
@@ -33,8 +45,8 @@ from (
     {%- for rule, columns, rows_from in checks %}
     {% if not loop.first %}union all{% endif %}
     select
-        '{{ rule }}' as broken_rule,
-        '{{ columns | replace("'", "''") }}' as checked_columns,
+        '{{ dbt.escape_single_quotes(rule) }}' as broken_rule,
+        '{{ dbt.escape_single_quotes(columns) }}' as checked_columns,
         count(*) as failing_rows
     from {{ rows_from }}
     {%- endfor %}
