@@ -21,7 +21,10 @@ CALL = (
     "{{ test_row_checks(model=api.Relation.create(schema='s', identifier='t'), "
     "unique=['id', ['a', 'b']], not_null=['id', 'a'], accepted_values={'kind': ['x', \"o'k\"]}, "
     "expressions=[{'name': 'b_positive', 'expression': 'b > 0', 'where_clause': \"kind = 'x'\"}, "
-    "{'expression': \"a != 'q'\"}]) }}"
+    "{'expression': \"a != 'q'\"}], "
+    "relationships=[{'column': 'kind', 'to': api.Relation.create(schema='s', identifier='kinds'), 'field': 'k'}, "
+    "{'name': 'id_b_known', 'column': \"id || '/' || b\", "
+    "'to': api.Relation.create(schema='s', identifier='kinds'), 'field': 'k'}]) }}"
 )
 
 # id, a, b, kind
@@ -51,13 +54,17 @@ def test_each_broken_rule_is_a_row_with_its_count(tmp_path: Path) -> None:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA s; CREATE TABLE s.t (id INTEGER, a VARCHAR, b INTEGER, kind VARCHAR)")
     con.executemany("INSERT INTO s.t VALUES (?, ?, ?, ?)", ROWS)
+    con.execute("CREATE TABLE s.kinds (k VARCHAR)")
+    con.executemany("INSERT INTO s.kinds VALUES (?)", [("x",), ("o'k",), ("y",), ("1/1",)])
     broken = sorted(con.execute(sql).fetchall())
     assert broken == [
         ("accepted_values", "kind", 2),  # y and z; NULL is allowed
         ("b_positive", "b > 0", 1),  # of the two x rows, the one without b (NULL is not true)
         ("expression_is_true", "a != 'q'", 4),  # two q rows and two without a
+        ("id_b_known", "id || '/' || b → kinds.k", 2),  # 1/2 and 2/1 are not kinds; NULLs aside
         ("not_null", "a", 2),
         ("not_null", "id", 2),
+        ("relationships", "kind → kinds.k", 1),  # z; NULL is not looked up
         ("unique", "a, b", 2),  # (q, 1) and (NULL, NULL)
         ("unique", "id", 1),
     ]
@@ -74,6 +81,7 @@ def test_every_model_and_seed_has_one_row_checks_and_no_single_rule_tests() -> N
         if node["resource_type"] == "test" and name:
             per_node.setdefault(node["attached_node"], []).append(name)
     folded = {"not_null", "unique", "accepted_values", "unique_combination_of_columns", "expression_is_true"}
+    folded |= {"relationships"}
     assert not [(n, t) for n, tests in per_node.items() for t in tests if t in folded]
     assert all(tests.count("row_checks") <= 1 for tests in per_node.values())
     assert sum("row_checks" in tests for tests in per_node.values()) >= 80
