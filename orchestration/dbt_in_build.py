@@ -46,12 +46,6 @@ def split_run_vars(args: list[str]) -> tuple[list[str], dict[str, str]]:
     return out, taken
 
 
-def split_build_dir(args: list[str]) -> tuple[list[str], str | None]:
-    """dbt's arguments without the run's vars, and the build folder (None when absent)."""
-    out, taken = split_run_vars(args)
-    return out, taken.get(BUILD_DIR_VAR)
-
-
 def dbt_executable() -> str:
     """The dbt of this virtualenv, so runs work without the venv on PATH."""
     local = Path(sys.executable).parent / "dbt"

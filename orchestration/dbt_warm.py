@@ -2,7 +2,7 @@
 
 Starting dbt costs ≈ 1.5 s of a demo-sized run before it reads a file: a new Python process
 importing dbt-core, click, agate, the adapter. A run's dbt invocation only comes after loading,
-so the dbt resource starts this server when the run starts (`start`): a process that imports dbt
+so the dbt resource starts this server when the run starts (`start_server`): a process that imports dbt
 once, in the background, and waits on a Unix socket in a private folder. When the dbt step runs,
 `orchestration.dbt_in_build` (the executable dagster-dbt starts) hands the server its
 standard input, output and error, its arguments, folder and environment; the server forks a
@@ -61,7 +61,7 @@ class WarmDbt:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start() -> WarmDbt | None:
+def start_server() -> WarmDbt | None:
     """Start a server importing dbt in the background; None when no Unix socket can be made."""
     if not hasattr(socket, "AF_UNIX") or not hasattr(socket, "send_fds"):
         return None

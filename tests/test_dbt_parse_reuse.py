@@ -17,18 +17,18 @@ import duckdb
 import pytest
 
 from core.warehouse import BUILD_FILE
-from orchestration.dbt_in_build import BUILD_DIR_VAR, split_build_dir
+from orchestration.dbt_in_build import BUILD_DIR_VAR, split_run_vars
 
 
 def test_the_build_folder_is_taken_out_of_the_vars() -> None:
     args = ["build", "--vars", json.dumps({BUILD_DIR_VAR: "/w/.build/x", "daiwei_province": "贵州"}), "--quiet"]
-    rest, folder = split_build_dir(args)
-    assert folder == "/w/.build/x"
+    rest, taken = split_run_vars(args)
+    assert taken == {BUILD_DIR_VAR: "/w/.build/x"}
     assert rest[0] == "build" and rest[-1] == "--quiet" and json.loads(rest[2]) == {"daiwei_province": "贵州"}
     # without the var, or with vars that are not JSON (typed by hand), dbt gets its arguments unchanged
-    assert split_build_dir(["parse", "--vars", '{"a": 1}']) == (["parse", "--vars", '{"a": 1}'], None)
-    assert split_build_dir(["parse", "--vars", "{a: 1}"]) == (["parse", "--vars", "{a: 1}"], None)
-    assert split_build_dir(["parse", "--vars"]) == (["parse", "--vars"], None)
+    assert split_run_vars(["parse", "--vars", '{"a": 1}']) == (["parse", "--vars", '{"a": 1}'], {})
+    assert split_run_vars(["parse", "--vars", "{a: 1}"]) == (["parse", "--vars", "{a: 1}"], {})
+    assert split_run_vars(["parse", "--vars"]) == (["parse", "--vars"], {})
 
 
 @pytest.mark.slow

@@ -39,7 +39,7 @@ def _dbt(args: list[str], warm: str | None = None, cwd: Path = ROOT) -> subproce
 
 @pytest.fixture()
 def server():
-    warm = dbt_warm.start()
+    warm = dbt_warm.start_server()
     assert warm is not None
     yield warm
     warm.stop()
@@ -96,7 +96,7 @@ def test_the_server_ends_with_the_run_that_started_it(tmp_path: Path) -> None:
     script = (
         "import sys, time\n"
         "from orchestration import dbt_warm\n"
-        "w = dbt_warm.start()\n"
+        "w = dbt_warm.start_server()\n"
         "print(w.process.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
