@@ -37,6 +37,29 @@ def _dbt(args: list[str], warm: str | None = None, cwd: Path = ROOT) -> subproce
     )
 
 
+FELL_BACK = 99
+CLIENT = (
+    "import os, sys\n"
+    "from orchestration.dbt_warm import run_through\n"
+    "code = run_through(sys.argv[1], sys.argv[2:], os.getcwd(), dict(os.environ))\n"
+    f"sys.exit({FELL_BACK} if code is None else code)\n"
+)
+
+
+def _through_server(socket_path: str, args: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """dbt ARGS run by the server only: exit FELL_BACK when the server did not run it (the real
+    client would then start dbt itself, with the same output, hiding a broken warm path)."""
+    return subprocess.run(
+        [sys.executable, "-c", CLIENT, socket_path, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
 @pytest.fixture()
 def server():
     warm = dbt_warm.start_server()
@@ -57,10 +80,13 @@ def test_the_runs_vars_never_reach_dbt() -> None:
 def test_a_warm_dbt_answers_as_a_new_one(server: dbt_warm.WarmDbt) -> None:
     # `dbt debug --config-dir` reads the folder and environment the client sent; a bad option exits 2
     for args, code in ((["debug", "--config-dir"], 0), (["build", "--no-such-option"], 2)):
-        cold, warm = _dbt(args), _dbt(args, warm=server.socket_path)
+        cold, warm = _dbt(args), _through_server(server.socket_path, args)
         assert cold.returncode == warm.returncode == code, (cold.stdout, warm.stdout)
         assert _untimed(warm.stdout) == _untimed(cold.stdout)
-    assert "dbt_project" in _dbt(["debug", "--config-dir"], warm=server.socket_path, cwd=ROOT / "dbt_project").stdout
+    in_project = _through_server(server.socket_path, ["debug", "--config-dir"], cwd=ROOT / "dbt_project")
+    assert in_project.returncode == 0 and "dbt_project" in in_project.stdout
+    # and the wrapper dagster-dbt starts goes the same way
+    assert _dbt(["build", "--no-such-option"], warm=server.socket_path).returncode == 2
 
 
 def _untimed(output: str) -> list[str]:
