@@ -21,9 +21,27 @@ def _cols(names: tuple[str, ...]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchall()
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params).fetchall()
     return int(row[0][0]) if row and row[0][0] is not None else 0
+
+
+def _key_bounds(con: duckdb.DuckDBPyConnection, t: str, names: tuple[str, ...], seq: int) -> tuple[str, list[object]]:
+    """A filter that every earlier row sharing a key with load `seq` passes: each key column between
+    the load's min and max. It lets DuckDB skip old row groups by their min/max (a year of device
+    metrics against the month just loaded) before any join; a key column that is NULL on every new
+    row matches nothing (NULL keys never match, as in the joins below)."""
+    aggs = ", ".join(f"min({c}), max({c})" for c in (f'"{n}"' for n in names))
+    row = con.execute(f"SELECT {aggs} FROM {t} WHERE _load_seq = {seq}").fetchall()[0]
+    parts: list[str] = []
+    params: list[object] = []
+    for i, n in enumerate(names):
+        lo, hi = row[2 * i], row[2 * i + 1]
+        if lo is None:
+            return "FALSE", []
+        parts.append(f'"{n}" BETWEEN ? AND ?')
+        params += [lo, hi]
+    return " AND ".join(parts), params
 
 
 def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> int:
@@ -37,11 +55,15 @@ def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> 
     # Equal keys have equal hashes: grouping one 64-bit hash is the cheap proof that a file has no
     # duplicate keys (a collision only sends us down the exact path below, which is always correct).
     dup_inside = _scalar(con, f"SELECT count(*) - count(DISTINCT hash({key})) FROM {t} WHERE _load_seq = {seq}")
-    has_others = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
+    bounds, params = _key_bounds(con, t, names, seq)
+    has_others = _scalar(
+        con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} AND {bounds} LIMIT 1)", params
+    )
     overlap = has_others and _scalar(
         con,
         f"SELECT count(*) FROM (SELECT 1 FROM {t} a SEMI JOIN (SELECT {key} FROM {t} WHERE _load_seq = {seq}) b "
-        f"USING ({key}) WHERE a._load_seq <> {seq} LIMIT 1)",
+        f"USING ({key}) WHERE a._load_seq <> {seq} AND {bounds} LIMIT 1)",
+        params,
     )
     if not dup_inside and not overlap:
         return 0

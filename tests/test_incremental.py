@@ -44,6 +44,15 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "intermediate.int_tickets_photo_checked": {
         "ticket_version": "the load_seq of the ticket's current row: run history (see raw.*)",
     },
+    "intermediate.int_tickets_clocked": {
+        "ticket_version": "the load_seq of the ticket's current row: run history (see raw.*)",
+    },
+    "intermediate.int_tickets_described": {
+        "ticket_version": "the load_seq of the ticket's current row: run history (see raw.*)",
+    },
+    "intermediate.int_tickets_repeat_flagged": {
+        "ticket_version": "the load_seq of the ticket's current row: run history (see raw.*)",
+    },
     "marts.mart_dq_scores": {
         "run_id": "the run that validated the month: a new id every run",
         "evaluated_at": "wall-clock time of that data-quality run",

@@ -128,3 +128,121 @@ def test_ticket_models_recompute_only_what_changed(demo_run: dict, tmp_path: Pat
     marked = _marked(db)
     assert marked["int_tickets_photo_checked"] == set(), "a changed photo_kinds seed recomputes the photo check"
     assert marked["int_tickets_form_checked"] == {kept}, "the form check does not read photo_kinds"
+
+
+CLOCKED_MODELS = ("int_tickets_clocked", "int_tickets_described", "int_tickets_repeat_flagged")
+# a text column of each that no computation sets to MARK
+CLOCKED_MARKED = {
+    "int_tickets_clocked": "satisfaction_answer",
+    "int_tickets_described": "cause_detail",
+    "int_tickets_repeat_flagged": "previous_ticket_id",
+}
+
+
+def _run_clocked(db: Path, target: Path, *extra: str) -> None:
+    dbt = Path(sys.executable).parent / "dbt"
+    variables = json.dumps({"daiwei_db_path": str(db), "daiwei_macros_sha256": "m1"})
+    cmd = [str(dbt), "run", "--select", *CLOCKED_MODELS, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
+    cmd += ["--target-path", str(target), "--vars", variables, *extra]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def _clocked_marked(db: Path) -> dict[str, set[str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            m: {r[0] for r in con.execute(f"SELECT ticket_id FROM intermediate.{m} WHERE {c} = ?", [MARK]).fetchall()}
+            for m, c in CLOCKED_MARKED.items()
+        }
+
+
+def _clocked_rows(db: Path, leave_out: dict[str, set[str]]) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            m: con.execute(
+                f"SELECT * FROM intermediate.{m} WHERE ticket_id NOT IN (SELECT unnest(?)) ORDER BY ticket_id",
+                [sorted(leave_out.get(m, ()))],
+            ).fetchall()
+            for m in CLOCKED_MODELS
+        }
+
+
+def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(demo_run: dict, tmp_path: Path) -> None:
+    """int_tickets_clocked (every ticket not cancelled), int_tickets_described (computed from its rows)
+    and int_tickets_repeat_flagged (a fault's flag reads the faults of its circuit 30 days before):
+
+    * nothing new: nothing recomputed;
+    * a fault moved 40 days earlier (a correction): that ticket in all three, and the later fault of
+      its circuit in the repeat flags only (its own row did not change); a ticket cancelled by a
+      correction leaves all three;
+    * an accepted timeliness appeal: that ticket's clock and description, not its repeat flag;
+    * every row not left marked on purpose equals a full rebuild.
+    """
+    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_run["wh"], db)
+    target = tmp_path / "dbt_target"
+    _run_clocked(db, target, "--full-refresh")
+    with duckdb.connect(str(db), read_only=True) as con:
+        neighbour, moved, circuit = con.execute(
+            "SELECT ticket_id, previous_ticket_id, circuit_id FROM intermediate.int_tickets_repeat_flagged "
+            "WHERE is_repeat AND earlier_fault_count = 1 ORDER BY ticket_id LIMIT 1"
+        ).fetchall()[0]
+        kept, leaving = (
+            r[0]
+            for r in con.execute(
+                "SELECT ticket_id FROM intermediate.int_tickets_clocked WHERE is_fault AND is_fault_timed "
+                "AND NOT is_timely_before AND circuit_id <> ? ORDER BY ticket_id LIMIT 2",
+                [circuit],
+            ).fetchall()
+        )
+    every = [kept, leaving, neighbour, moved]
+    with duckdb.connect(str(db)) as con:
+        for m, c in CLOCKED_MARKED.items():
+            con.execute(f"UPDATE intermediate.{m} SET {c} = ? WHERE ticket_id IN (SELECT unnest(?))", [MARK, every])
+    _run_clocked(db, target)
+    assert _clocked_marked(db) == {m: set(every) for m in CLOCKED_MODELS}, "a run with nothing new recomputed"
+
+    with duckdb.connect(str(db)) as con:
+        top = con.execute("SELECT max(_load_seq) FROM raw.tickets").fetchall()[0][0]
+        con.execute(
+            "UPDATE raw.tickets SET _load_seq = ?, dispatched_at = dispatched_at - INTERVAL 40 DAY WHERE ticket_id = ?",
+            [top + 1, moved],
+        )
+        con.execute("UPDATE raw.tickets SET _load_seq = ?, status = '已作废' WHERE ticket_id = ?", [top + 2, leaving])
+    _run_clocked(db, target)
+    assert _clocked_marked(db) == {
+        "int_tickets_clocked": {kept, neighbour},
+        "int_tickets_described": {kept, neighbour},
+        "int_tickets_repeat_flagged": {kept},  # the neighbour's window lost its only earlier fault
+    }
+    with duckdb.connect(str(db), read_only=True) as con:
+        for m in CLOCKED_MODELS:
+            left = con.execute(f"SELECT count(*) FROM intermediate.{m} WHERE ticket_id = ?", [leaving]).fetchall()
+            assert left == [(0,)], f"{m}: a cancelled ticket keeps no row"
+        assert con.execute(
+            "SELECT is_repeat FROM intermediate.int_tickets_repeat_flagged WHERE ticket_id = ?", [neighbour]
+        ).fetchall() == [(False,)]
+
+    with duckdb.connect(str(db)) as con:
+        contractor = con.execute("SELECT contractor FROM raw.tickets WHERE ticket_id = ?", [kept]).fetchall()[0][0]
+        con.execute(
+            "INSERT INTO appdb.appeals (appeal_id, month, ticket_id, contractor, rule, item, state) "
+            "VALUES (990001, '2026-09', ?, ?, 'timeliness', NULL, 'accepted')",
+            [kept, contractor],
+        )
+    _run_clocked(db, target)
+    marked = _clocked_marked(db)
+    assert marked == {
+        "int_tickets_clocked": {neighbour},
+        "int_tickets_described": {neighbour},
+        "int_tickets_repeat_flagged": {kept},  # a ruling does not change which tickets are faults
+    }
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "SELECT is_timely, is_timely_by_ruling FROM intermediate.int_tickets_described WHERE ticket_id = ?", [kept]
+        ).fetchall() == [(True, True)]
+
+    incremental = _clocked_rows(db, marked)
+    _run_clocked(db, target, "--full-refresh")
+    assert _clocked_rows(db, marked) == incremental

@@ -166,3 +166,51 @@ def test_an_unchanged_file_is_not_read_again_a_rewritten_one_is(tmp_path: Path, 
     assert reads == ["tickets_2026-10_a.csv"]
     assert wh.one("SELECT status FROM raw.tickets WHERE ticket_id = 'A'") == "已归档"
     assert wh.one("SELECT count(*) FROM audit.file_stats") == 2 and b.exists()
+
+
+METRICS = [
+    "设备编号",
+    "专线编号",
+    "设备类型",
+    "采集时间",
+    "CPU利用率(%)",
+    "内存利用率(%)",
+    "Ping包长(字节)",
+    "Ping发送数",
+    "Ping丢包数",
+    "平均时延(ms)",
+]
+
+
+def _sample(device: str, at: str, cpu: str) -> list[str]:
+    return [device, "GZ-ZX-0001", "路由器", at, cpu, "40", "64", "100", "0", "3.5"]
+
+
+def test_a_key_inside_the_new_files_range_is_found_outside_it_nothing_is_scanned(tmp_path: Path, wh) -> None:
+    """The overlap check is bounded by the key range of the rows just loaded (apply._key_bounds): a
+    correction among new keys is still found, an earlier month with no shared key is left alone."""
+    write_csv(
+        tmp_path / "run1" / "device_metrics_2026-09.csv",
+        [METRICS, _sample("D1", "2026-09-01 00:00", "10"), _sample("D1", "2026-09-02 00:00", "11"),
+         _sample("D2", "2026-09-02 00:00", "12")],
+    )  # fmt: skip
+    wh.load(tmp_path / "run1", "r1")
+    shutil.copytree(tmp_path / "run1", tmp_path / "run2")
+    # the new month, and one corrected September sample inside the new file's (device, time) range
+    write_csv(
+        tmp_path / "run2" / "device_metrics_2026-10.csv",
+        [METRICS, _sample("D1", "2026-09-02 00:00", "99"), _sample("D1", "2026-10-01 00:00", "20")],
+    )
+    wh.load(tmp_path / "run2", "r2")
+    shutil.copytree(tmp_path / "run2", tmp_path / "run3")
+    # keys all outside every earlier range (another device, a later time): nothing replaced
+    write_csv(tmp_path / "run3" / "device_metrics_2026-11.csv", [METRICS, _sample("D9", "2026-11-01 00:00", "30")])
+    wh.load(tmp_path / "run3", "r3")
+    got = wh.rows("SELECT device_id, strftime(collected_at, '%m-%d'), cpu_pct FROM raw.device_metrics ORDER BY ALL")
+    assert got == [
+        ("D1", "09-01", 10.0),
+        ("D1", "09-02", 99.0),  # the correction won
+        ("D1", "10-01", 20.0),
+        ("D2", "09-02", 12.0),  # same time as the correction, another device: untouched
+        ("D9", "11-01", 30.0),
+    ]

@@ -17,7 +17,9 @@
 {#- On Spark these models are plain tables, rebuilt whole (docs/decisions.md 96): dbt-spark's
     incremental strategies (append, insert_overwrite, merge) need Delta / Iceberg / Hudi
     for merge, and a Parquet table takes no DELETE for the stale-ticket post-hook. -#}
-{% macro ticket_incremental_config() -%}
+{#- `population`: the name of the macro giving the model's population (ticket_id, load_seq):
+    form_population (the default), clocked_population, ... -#}
+{% macro ticket_incremental_config(population='form_population') -%}
     {%- if not is_incremental_engine() -%}
         {{ config(materialized='table') }}
     {%- else -%}
@@ -26,7 +28,7 @@
         incremental_strategy='delete+insert',
         unique_key='ticket_id',
         on_schema_change='append_new_columns',
-        post_hook="{{ drop_stale_tickets(form_population()) }}",
+        post_hook="{{ drop_stale_tickets(" ~ population ~ "()) }}",
     ) }}
     {%- endif -%}
 {%- endmacro %}
@@ -63,8 +65,14 @@
 {#- form_population_batch(fingerprint, unchanged_by_rulings): the population tickets this run
     computes (all of them unless incremental); expects a CTE `rulings` (accepted_rulings). -#}
 {% macro form_population_batch(fingerprint, unchanged_by_rulings) -%}
+    {{ population_batch(form_population(), fingerprint, unchanged_by_rulings) }}
+{%- endmacro %}
+
+{#- population_batch(population, fingerprint, unchanged_by_rulings): the same for any population
+    SQL (rows of stg_eoms__tickets, with ticket_id and load_seq). -#}
+{% macro population_batch(population, fingerprint, unchanged_by_rulings) -%}
     select population.*
-    from ({{ form_population() }}) as population
+    from ({{ population }}) as population
     {% if is_ticket_incremental() %}
         where
             population.ticket_id in (select r.ticket_id from rulings as r)
@@ -157,4 +165,26 @@
         {{ in_value_set('ticket_status', 'form_population_status') }}
         and ticket_type in (select fi.ticket_type from {{ ref('form_items') }} as fi)
         and not {{ is_cancelled_ticket('ticket_status') }}
+{%- endmacro %}
+
+{#- clocked_population(): the tickets of int_tickets_clocked, every ticket not cancelled (edge rule 4). -#}
+{% macro clocked_population() -%}
+    select *
+    from {{ ref('stg_eoms__tickets') }}
+    where not {{ is_cancelled_ticket('ticket_status') }}
+{%- endmacro %}
+
+{#- clocked_versions(): the tickets of int_tickets_clocked and the version each row was clocked
+    from: the population of the models computed from its rows (int_tickets_described). -#}
+{% macro clocked_versions() -%}
+    select
+        ticket_id,
+        ticket_version as load_seq
+    from {{ ref('int_tickets_clocked') }}
+{%- endmacro %}
+
+{#- fault_versions(): the same for the 故障 tickets (int_tickets_repeat_flagged). -#}
+{% macro fault_versions() -%}
+    {{ clocked_versions() }}
+    where is_fault
 {%- endmacro %}

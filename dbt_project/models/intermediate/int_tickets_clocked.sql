@@ -9,13 +9,34 @@
 -- first, then channel: a graded `*` row beats a blank-grade 10086 row.
 -- is_suspension_rescued (edge rule 15): timely as measured only because 挂起时长 was
 -- taken off, completed_at − clock start > limit (exact seconds).
+-- Incremental on ticket_id (macros/incremental.sql): a run clocks only the tickets with a
+-- newer row, a timeliness or ack ruling now or before, or all of them when a rule seed changed.
+{{ ticket_incremental_config('clocked_population') }}
+{% set fingerprint = rules_fingerprint(
+    ['ticket_time_limits', 'activation_time_limits', 'ack_time_limits', 'kpi_value_sets']
+) %}
 with
+
+rulings as (
+
+    select
+        ticket_id,
+        contractor,
+        max(case when rule = 'timeliness' then 1 else 0 end) = 1 as has_timeliness_ruling,
+        max(case when rule = 'ack' then 1 else 0 end) = 1 as has_ack_ruling
+    from {{ ref('stg_appdb__rulings') }}
+    where rule in ('timeliness', 'ack')
+    group by ticket_id, contractor
+
+),
 
 tickets as (
 
-    select *
-    from {{ ref('stg_eoms__tickets') }}
-    where not {{ is_cancelled_ticket('ticket_status') }}
+    {{ population_batch(
+        clocked_population(),
+        fingerprint,
+        "not kept.is_timely_by_ruling and not kept.is_ack_timely_by_ruling"
+    ) }}
 
 ),
 
@@ -193,22 +214,12 @@ measured as (
         coalesce(ack_seconds <= ack_limit_minutes * 60, false) as is_ack_timely_before,
         satisfaction_answer,
         satisfaction_answer is not null as has_satisfaction,
-        coalesce({{ in_value_set('satisfaction_answer', 'satisfied') }}, false) as is_satisfied
+        coalesce({{ in_value_set('satisfaction_answer', 'satisfied') }}, false) as is_satisfied,
+
+        ---------- bookkeeping of the incremental build (macros/incremental.sql)
+        load_seq as ticket_version
 
     from clocked
-
-),
-
-rulings as (
-
-    select
-        ticket_id,
-        contractor,
-        max(case when rule = 'timeliness' then 1 else 0 end) = 1 as has_timeliness_ruling,
-        max(case when rule = 'ack' then 1 else 0 end) = 1 as has_ack_ruling
-    from {{ ref('stg_appdb__rulings') }}
-    where rule in ('timeliness', 'ack')
-    group by ticket_id, contractor
 
 ),
 
@@ -222,7 +233,8 @@ final as (
             when measured.is_timely_before = false and coalesce(rulings.has_timeliness_ruling, false) then true
             else measured.is_timely_before
         end as is_timely,
-        measured.is_ack_timely_before or coalesce(rulings.has_ack_ruling, false) as is_ack_timely
+        measured.is_ack_timely_before or coalesce(rulings.has_ack_ruling, false) as is_ack_timely,
+        {{ fingerprint }} as rules_fingerprint
     from measured
     left join rulings
         on
