@@ -122,6 +122,7 @@ def run_pipeline(
             error=f"另一个运行仍在进行，已等待{wait_seconds:.0f}秒 / another run still holds {wh}.lock",
         )
     try:
+        Warehouse(wh).prefetch()  # the run's copy of the warehouse, while Dagster is imported
         return _execute(input_dir, wh, limits or Limits(), app_db, province)
     finally:
         Warehouse(wh).release()  # published runs released it already; a failed run gives it back here

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,27 @@ import duckdb
 from core.settings import Settings
 
 _LOCKS: dict[str, int] = {}
+
+
+@dataclass
+class _Prefetch:
+    """A copy of the published file started before the run needs it (`Warehouse.prefetch`)."""
+
+    thread: threading.Thread
+    target: Path
+    stat: tuple[int, int, int]  # size, mtime, inode of the published file when the copy started
+    errors: list[BaseException]
+
+
+_PREFETCH: dict[str, _Prefetch] = {}
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def warehouse_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -73,10 +95,61 @@ class Warehouse:
             shutil.rmtree(build.parent, ignore_errors=True)  # a run that died half-way
         build.parent.mkdir(parents=True, exist_ok=True)
         if not marker.exists():
-            if self.path.exists():
-                shutil.copyfile(self.path, build)
+            prefetched = self._take_prefetched()
+            if prefetched is not None:
+                os.replace(prefetched, build)
+            else:
+                self._prefetch_path().unlink(missing_ok=True)  # left by a run that died before `begin`
+                if self.path.exists():
+                    shutil.copyfile(self.path, build)
             marker.write_text(run_id, encoding="utf-8")
         return build
+
+    def prefetch(self) -> None:
+        """Start copying the published file for this process's next `begin`, in a thread.
+
+        A run's copy of a province-year warehouse (2 GB) takes ≈ 1.7 s of the kernel's time on one core
+        (ext4 has no reflink), while the run spends its first seconds importing Dagster and dbt on the
+        other: `daiwei run` starts the copy as soon as it holds the run lock. Only with the lock held
+        (no other run can publish meanwhile); `begin` uses the copy only if the published file is still
+        the one copied (same size, mtime and inode) and copies again otherwise."""
+        key = str(self.path)
+        stat = _stat_key(self.path)
+        if key not in _LOCKS or key in _PREFETCH or stat is None:
+            return
+        self.builds.mkdir(parents=True, exist_ok=True)
+        target = self._prefetch_path()
+        errors: list[BaseException] = []
+
+        def copy() -> None:
+            try:
+                shutil.copyfile(self.path, target)
+            except BaseException as exc:  # reported by falling back to a copy in `begin`
+                errors.append(exc)
+
+        thread = threading.Thread(target=copy, name="warehouse-prefetch", daemon=True)
+        thread.start()
+        _PREFETCH[key] = _Prefetch(thread, target, stat, errors)
+
+    def _prefetch_path(self) -> Path:
+        return self.builds / f"{self.path.stem}.prefetch"
+
+    def _take_prefetched(self) -> Path | None:
+        """The prefetched copy once complete, if it is still a copy of the published file; else None."""
+        entry = _PREFETCH.pop(str(self.path), None)
+        if entry is None:
+            return None
+        entry.thread.join()
+        if entry.errors or _stat_key(self.path) != entry.stat or _stat_key(entry.target) is None:
+            entry.target.unlink(missing_ok=True)
+            return None
+        return entry.target
+
+    def _drop_prefetched(self) -> None:
+        entry = _PREFETCH.pop(str(self.path), None)
+        if entry is not None:
+            entry.thread.join()
+            entry.target.unlink(missing_ok=True)
 
     def ensure_build(self, run_id: str) -> Path:
         """The run's copy; started here when an asset runs without the ingestion step."""
@@ -141,6 +214,7 @@ class Warehouse:
         _LOCKS[key] = fd
 
     def _unlock(self) -> None:
+        self._drop_prefetched()  # a run that ended before `begin` leaves no copy behind
         fd = _LOCKS.pop(str(self.path), None)
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)

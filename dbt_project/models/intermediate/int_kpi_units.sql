@@ -7,6 +7,9 @@
 -- it differs only for the ticket outcomes an appeal can change. suspension_rescue_rate
 -- keeps one basis: an appeal can add a ticket to its population (timely by ruling) but
 -- never makes one rescued, so its numerator is the same before and after.
+-- A view (docs/decisions.md 106): read by int_kpi_measures alone (and two tests); as a
+-- table it cost every run the rewrite of every unit of the year.
+{{ config(materialized='view') }}
 with
 
 tickets as (
