@@ -146,7 +146,7 @@ def tickets(ctx: RunContext) -> list[Batch]:
         s.matches("vlan", VLAN, label="VLAN"),
         s.matches("mac_address", MAC, label="MAC"),
     ]
-    return [Batch("rows", sql, ("ticket_id",), tuple(checks), GRAIN_CONTRACTOR_MONTH, TRACE)]
+    return [Batch("rows", sql, ("ticket_id",), tuple(checks), GRAIN_CONTRACTOR_MONTH, TRACE, month_of="dispatched_at")]
 
 
 # --- 巡检记录 -------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def inspections(ctx: RunContext) -> list[Batch]:
         f"SELECT contractor, {month_label('inspected_at')} AS month, count(*) AS rows FROM raw.inspections GROUP BY ALL"
     )
     return [
-        Batch("rows", sql, ("inspection_id",), tuple(checks), GRAIN_CONTRACTOR_MONTH, TRACE),
+        Batch("rows", sql, ("inspection_id",), tuple(checks), GRAIN_CONTRACTOR_MONTH, TRACE, month_of="inspected_at"),
         delivery("delivery", "inspections_in_month", counts),
     ]
 

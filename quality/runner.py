@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 
@@ -64,6 +64,23 @@ class RunReport:
         return [r for s in self.suites if s.asset == asset and s.check_name == check_name for r in s.results]
 
 
+def months_filter(sql: str, months: Collection[str], month_of: str | None = None) -> str:
+    """The batch's rows of `months` ('YYYY-MM'); with `month_of` (the column whose month is `month`) also
+    that column within the months' overall range, a filter DuckDB checks against each row group's
+    min/max. The month test stays, so the rows are exactly those of the months, ranges or not."""
+    wanted = ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(months))
+    out = f"SELECT * FROM ({sql}) AS b WHERE b.month IN ({wanted})"
+    try:
+        starts = sorted(date.fromisoformat(m + "-01") for m in months)
+    except ValueError:  # not 'YYYY-MM': the month test alone
+        return out
+    if month_of is None or not starts:
+        return out
+    last = starts[-1]
+    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return out + f" AND b.\"{month_of}\" >= '{starts[0].isoformat()}' AND b.\"{month_of}\" < '{end.isoformat()}'"
+
+
 def run_suites(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -103,8 +120,7 @@ def run_suites(
                 if months is not None and "month" in batch.grain:
                     if not months:
                         continue
-                    wanted = ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(months))
-                    sql = f"SELECT * FROM ({sql}) AS b WHERE b.month IN ({wanted})"
+                    sql = months_filter(sql, months, batch.month_of)
                 frame = con.execute(sql).df()
                 if len(frame) == 0:
                     continue

@@ -177,6 +177,10 @@ class Batch:
     checks: tuple[Check, ...]
     grain: tuple[str, ...] = ()
     trace: tuple[str, ...] = ()
+    # The frame's timestamp or date column whose calendar month is `month`: a run that validates
+    # some months also filters it to their range, so DuckDB skips other months' row groups by
+    # their min/max instead of formatting every row's month (the year of tickets).
+    month_of: str | None = None
 
     def __post_init__(self) -> None:
         if self.grain:

@@ -26,7 +26,7 @@ from quality import device_suite, gx_engine, ledger_suite, reference
 from quality.catalog import SUITE_NAMES
 from quality.device_suite import SAMPLE_ROWS
 from quality.results import SAMPLE_SIZE
-from quality.runner import RunReport, run_suites
+from quality.runner import RunReport, months_filter, run_suites
 from tests.conftest import build_quality_inputs
 
 NOW = datetime(2026, 11, 25, 12, 0)
@@ -383,3 +383,28 @@ def test_great_expectations_loads_in_the_background_and_a_validation_waits_for_i
     [outcome] = gx_engine.validate(pd.DataFrame({"a": [1, None, 3]}), [spec.not_null("a")], "warm_up")
     thread.join(120)
     assert outcome.success is False and outcome.result["unexpected_count"] == 1
+
+
+def test_a_run_of_some_months_finds_exactly_their_results(demo: tuple[Path, dict], baseline, tmp_path: Path) -> None:
+    """`months` filters the month batches by the month label and, where a batch names its month's
+    column (`month_of`), by that column's range too: the results are the full run's for those months."""
+    con = _copy(demo, baseline, tmp_path)
+    try:
+        month = sorted({r.month for r in baseline[1].results if r.suite == "tickets" and r.month})[-1]
+        some = run_suites(con, "one-month", now=NOW, months={month}, store=False)
+    finally:
+        con.close()
+    for suite in ("tickets", "inspections"):
+        batch_months = {k: r for k, r in _by_key(baseline[1], suite).items() if k[2] == month}
+        got = {k: r for k, r in _by_key(some, suite).items() if k[2] is not None}
+        assert batch_months and got.keys() == batch_months.keys(), suite
+        for k, r in got.items():
+            want = batch_months[k]
+            assert (r.success, r.element_count, r.unexpected_count) == (
+                want.success,
+                want.element_count,
+                want.unexpected_count,
+            ), (suite, k)
+    assert months_filter("SELECT 1", {"2026-12", "2026-11"}, "d").endswith(
+        "b.\"d\" >= '2026-11-01' AND b.\"d\" < '2027-01-01'"
+    )
