@@ -125,13 +125,16 @@ def parsed_relation(source: Source, match: HeaderMatch, max_field_chars: int = D
         final.append(f"list_filter([{structs}], lambda x: x IS NOT NULL) AS _rerrs")
     else:
         final.append("CAST([] AS STRUCT(c VARCHAR, r VARCHAR)[]) AS _rerrs")
+    # NOT MATERIALIZED: DuckDB may materialise a CTE whole, every column of every layer, before the
+    # next reads it; inlined, the optimiser keeps only the columns the query uses (a month of tickets,
+    # 37 columns and their checks: 1.40 s → 1.15 s).
     return (
-        f"WITH l1 AS (SELECT _row, {', '.join(cells)} FROM {source.relation}), "
-        f"l2 AS (SELECT *, {', '.join(texts)} FROM l1), "
-        f"l3 AS (SELECT *, {', '.join(parses)} FROM l2), "
-        f"l4 AS (SELECT *, {', '.join(values + extras)} FROM l3), "
-        f"l5 AS (SELECT *, {', '.join(checks)} FROM l4), "
-        f"ruled AS (SELECT *, {', '.join(final)} FROM l5) "
+        f"WITH l1 AS NOT MATERIALIZED (SELECT _row, {', '.join(cells)} FROM {source.relation}), "
+        f"l2 AS NOT MATERIALIZED (SELECT *, {', '.join(texts)} FROM l1), "
+        f"l3 AS NOT MATERIALIZED (SELECT *, {', '.join(parses)} FROM l2), "
+        f"l4 AS NOT MATERIALIZED (SELECT *, {', '.join(values + extras)} FROM l3), "
+        f"l5 AS NOT MATERIALIZED (SELECT *, {', '.join(checks)} FROM l4), "
+        f"ruled AS NOT MATERIALIZED (SELECT *, {', '.join(final)} FROM l5) "
         f"SELECT *, ({' OR '.join(bad)}) AS _bad FROM ruled"
     )
 
