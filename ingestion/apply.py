@@ -55,11 +55,12 @@ def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> 
     # Equal keys have equal hashes: grouping one 64-bit hash is the cheap proof that a file has no
     # duplicate keys (a collision only sends us down the exact path below, which is always correct).
     dup_inside = _scalar(con, f"SELECT count(*) - count(DISTINCT hash({key})) FROM {t} WHERE _load_seq = {seq}")
-    bounds, params = _key_bounds(con, t, names, seq)
-    has_others = _scalar(
+    has_others = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
+    bounds, params = _key_bounds(con, t, names, seq) if has_others else ("FALSE", [])
+    in_range = has_others and _scalar(
         con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} AND {bounds} LIMIT 1)", params
     )
-    overlap = has_others and _scalar(
+    overlap = in_range and _scalar(
         con,
         f"SELECT count(*) FROM (SELECT 1 FROM {t} a SEMI JOIN (SELECT {key} FROM {t} WHERE _load_seq = {seq}) b "
         f"USING ({key}) WHERE a._load_seq <> {seq} AND {bounds} LIMIT 1)",
