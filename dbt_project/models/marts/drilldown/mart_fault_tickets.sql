@@ -4,9 +4,6 @@
 -- them. Blank causes, devices and places show as the blank_label of seed
 -- area_value_sets ('(未填写)'), as in mart_fault_pareto, so every Pareto key finds its
 -- tickets. contractor is NULL for a ticket with no 代维公司 (province total only).
--- A view (docs/decisions.md 106): a projection of int_tickets_described, read once by
--- mart_fault_pareto; as a table it cost every run the rewrite of a year of tickets.
-{{ config(materialized='view') }}
 with
 
 tickets as (

@@ -2,9 +2,6 @@
 -- 派单 → 接单 → 到场 → 完成 → 归档 in minutes, the KPI clock (effective duration, the
 -- limit and the outcome, from int_tickets_clocked) and its attribution. Every ticket
 -- type is listed (ticket_type filters); a step is NULL when either end is blank.
--- A view (docs/decisions.md 106): a projection of int_tickets_described that no model
--- reads; as a table it cost every run the rewrite of a year of tickets.
-{{ config(materialized='view') }}
 with
 
 tickets as (
