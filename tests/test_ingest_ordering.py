@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from demo_data.metrics import H_CIRCUIT, H_CPU, H_DEVICE, H_LAT, H_LOST, H_MEM, H_SENT, H_SIZE, H_TIME, H_TYPE
 from tests.conftest import TICKET_HEADER, ticket, write_csv
 
 ROSTER = ["统计月份", "工号", "姓名", "代维公司", "岗位"]
@@ -168,18 +169,7 @@ def test_an_unchanged_file_is_not_read_again_a_rewritten_one_is(tmp_path: Path, 
     assert wh.one("SELECT count(*) FROM audit.file_stats") == 2 and b.exists()
 
 
-METRICS = [
-    "设备编号",
-    "专线编号",
-    "设备类型",
-    "采集时间",
-    "CPU利用率(%)",
-    "内存利用率(%)",
-    "Ping包长(字节)",
-    "Ping发送数",
-    "Ping丢包数",
-    "平均时延(ms)",
-]
+METRICS = [H_DEVICE, H_CIRCUIT, H_TYPE, H_TIME, H_CPU, H_MEM, H_SIZE, H_SENT, H_LOST, H_LAT]
 
 
 def _sample(device: str, at: str, cpu: str) -> list[str]:
