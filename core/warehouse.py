@@ -146,10 +146,9 @@ class Warehouse:
         return entry.target
 
     def _drop_prefetched(self) -> None:
-        entry = _PREFETCH.pop(str(self.path), None)
-        if entry is not None:
-            entry.thread.join()
-            entry.target.unlink(missing_ok=True)
+        prefetched = self._take_prefetched()
+        if prefetched is not None:
+            prefetched.unlink(missing_ok=True)
 
     def ensure_build(self, run_id: str) -> Path:
         """The run's copy; started here when an asset runs without the ingestion step."""
