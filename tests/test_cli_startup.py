@@ -79,3 +79,43 @@ def test_readme_and_docs_link_only_what_a_clone_has() -> None:
             if resolved not in tracked and resolved not in folders:
                 broken.append(f"{page.relative_to(ROOT)}: {target}")
     assert not broken, broken
+
+
+ENTRY_PROBE = """
+import atexit, sys, threading, time
+from pathlib import Path
+import cli.main as m
+out = Path(sys.argv[1])
+def main():
+    atexit.register(lambda: (out / "atexit").write_text("ran"))
+    threading.Thread(target=lambda: (time.sleep(0.3), (out / "thread").write_text("done"))).start()
+    print("buffered, not yet flushed", end="")
+    print("on stderr", end="", file=sys.stderr)
+    return 3
+m.main = main
+m.entry()
+raise SystemExit("entry returned")
+"""
+
+
+def test_the_quick_exit_keeps_what_a_normal_exit_does(tmp_path: Path) -> None:
+    """`daiwei` skips the interpreter's teardown (decision 107), but not the exit code, the buffered
+    output, the threads still working or the exit handlers (the temporary folders of Dagster and GE)."""
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_PROBE, str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "buffered, not yet flushed"
+    assert done.stderr == "on stderr"
+    assert (tmp_path / "thread").read_text() == "done"
+    assert (tmp_path / "atexit").read_text() == "ran"
+
+
+def test_the_console_script_is_the_quick_exit() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["daiwei"] == "cli.main:entry"
+    assert (ROOT / "cli" / "main.py").read_text(encoding="utf-8").rstrip().endswith("entry()")
