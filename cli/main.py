@@ -584,6 +584,7 @@ def entry() -> NoReturn:
     waited for, the exit handlers run (the temporary folders of Dagster and GE are removed), the
     logs and both streams are flushed; then the process ends without the teardown."""
     import atexit
+    import contextlib
     import logging
     import threading
 
@@ -594,10 +595,8 @@ def entry() -> NoReturn:
     atexit._run_exitfuncs()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can reach it
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can reach it
-            pass
     os._exit(code)
 
 
