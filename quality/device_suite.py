@@ -13,10 +13,11 @@ for pandas (and for GE, which works row by row in Python-sized frames). So:
   in EOMS, as for the device_health_rate KPI. Every bound that can be checked
   row by row is checked exactly through the min/max (cpu_max <= 100 holds for
   the month iff every sample's cpu_pct <= 100).
-* **device_metrics_sample** (distributional): at most SAMPLE_ROWS rows chosen
-  by a hash of the natural key, so the same data always gives the same sample
-  (DuckDB's USING SAMPLE is repeatable only single-threaded), for checks that
-  are about proportions: pings normally 1472 bytes, latency plausible.
+* **device_metrics_sample** (distributional): at most SAMPLE_ROWS rows of the
+  months the run loaded (every month's on a manual run), chosen by a hash of
+  the natural key, so the same data always gives the same sample (DuckDB's
+  USING SAMPLE is repeatable only single-threaded), for checks that are about
+  proportions: pings normally 1472 bytes, latency plausible.
 
 The aggregate is a TEMP table also used for the month spine (reference.py).
 """
@@ -28,7 +29,14 @@ import math
 import duckdb
 
 from quality import spec as s
-from quality.reference import ASSESSED_PING_SIZE, DEVICE_MONTHS, RunContext, month_label
+from quality.reference import (
+    ASSESSED_PING_SIZE,
+    DEVICE_MONTHS,
+    RunContext,
+    month_label,
+    month_range,
+    quoted_months,
+)
 from quality.spec import GRAIN_CONTRACTOR_MONTH, Batch, SuiteDef
 
 SAMPLE_ROWS = 50_000
@@ -68,6 +76,19 @@ def aggregate(con: duckdb.DuckDBPyConnection) -> None:
         GROUP BY ALL
         """
     )
+
+
+def sampled_months(months: tuple[str, ...] | None) -> str:
+    """The samples the sample batch draws from: every sample (None), or those collected in `months`,
+    found through the row groups of their time range (a run that adds a month does not hash the
+    year's samples again, decision 107)."""
+    if months is None:
+        return "true"
+    if not months:
+        return "false"
+    in_months = f"{month_label('collected_at')} IN ({quoted_months(months)})"
+    in_range = month_range("collected_at", months)
+    return in_months if in_range is None else f"{in_months} AND {in_range}"
 
 
 def batches(ctx: RunContext) -> list[Batch]:
@@ -111,7 +132,7 @@ def batches(ctx: RunContext) -> list[Batch]:
         SELECT device_id, collected_at, circuit_id, device_type, cpu_pct, mem_pct, ping_size_bytes,
             ping_sent, ping_lost, latency_ms, _file, _row
         FROM raw.device_metrics
-        WHERE hash(device_id, collected_at) % {modulus} = 0
+        WHERE {sampled_months(ctx.sample_months)} AND hash(device_id, collected_at) % {modulus} = 0
         ORDER BY device_id, collected_at
         LIMIT {SAMPLE_ROWS}
     """

@@ -27,8 +27,9 @@ checks are shown as `now+1d` in expectation names, which stay stable run to run.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 
@@ -56,13 +57,35 @@ class RunContext:
     months: tuple[str, ...]
     prefectures: tuple[str, ...]
     has_contractor_assignment: bool
-    device_metric_rows: int
+    device_metric_rows: int  # samples of the sampled months (sample_months), every month's when None
     assessed_ping_size: int  # seed health_thresholds: the ping size device_health_rate judges
+    # The months ('YYYY-MM') the province-wide device sample draws from: those a run loaded
+    # (runner.run_suites' `months`), or every month when None (decision 107).
+    sample_months: tuple[str, ...] | None = None
 
 
 def month_label(expr: str) -> str:
     """'YYYY-MM' of a DATE/TIMESTAMP expression."""
     return f"strftime({expr}, '%Y-%m')"
+
+
+def quoted_months(months: Collection[str]) -> str:
+    """The months as an SQL list of string literals, sorted."""
+    return ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(months))
+
+
+def month_range(expr: str, months: Collection[str]) -> str | None:
+    """`expr` (a DATE/TIMESTAMP) within the overall range of `months` ('YYYY-MM'): a filter DuckDB
+    checks against each row group's min/max. None when there is no month or one is not 'YYYY-MM'."""
+    try:
+        starts = sorted(date.fromisoformat(m + "-01") for m in months)
+    except ValueError:
+        return None
+    if not starts:
+        return None
+    last = starts[-1]
+    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return f"{expr} >= '{starts[0].isoformat()}' AND {expr} < '{end.isoformat()}'"
 
 
 def month_start(expr: str) -> str:
@@ -86,12 +109,18 @@ def contractor_covers_prefecture(t: str = "t") -> str:
     )
 
 
-def prepare(con: duckdb.DuckDBPyConnection, now: datetime, province: str = DEFAULT_PROVINCE) -> RunContext:
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    province: str = DEFAULT_PROVINCE,
+    sample_months: Collection[str] | None = None,
+) -> RunContext:
     """Create the run's TEMP tables from the dbt models and seeds of the warehouse on `con`.
 
     Expects `ingestion.loader.prepare_connection` to have run on `con` (the UDFs) and
     `dq_device_months` to exist (device_suite.aggregate). The reference lists are the rows of
     `province`: a prefecture or county of another province is not one of this warehouse's.
+    `sample_months`: the months the device sample draws from (None: every month).
     """
     for temp, (seed, columns, required) in PROVINCE_TABLES.items():
         present = " AND ".join(f"{c} IS NOT NULL" for c in required)
@@ -130,7 +159,12 @@ def prepare(con: duckdb.DuckDBPyConnection, now: datetime, province: str = DEFAU
             "SELECT prefecture FROM dq_ref_prefectures ORDER BY TRY_CAST(prefecture_no AS INTEGER), prefecture"
         ).fetchall()
     )
-    device_rows = con.execute("SELECT coalesce(sum(samples), 0) FROM dq_device_months").fetchall()[0][0]
+    sampled = None if sample_months is None else tuple(sorted(set(sample_months)))
+    device_rows = con.execute(
+        "SELECT coalesce(sum(samples), 0) FROM dq_device_months"
+        + ("" if sampled is None else f" WHERE {month_label('month_start')} IN (SELECT unnest($months))"),
+        {} if sampled is None else {"months": list(sampled)},
+    ).fetchall()[0][0]
     ping_size = con.execute(f"SELECT {ASSESSED_PING_SIZE}").fetchall()[0][0]
     return RunContext(
         now=now,
@@ -139,6 +173,7 @@ def prepare(con: duckdb.DuckDBPyConnection, now: datetime, province: str = DEFAU
         has_contractor_assignment=bool(pairs),
         device_metric_rows=int(device_rows),
         assessed_ping_size=int(ping_size),
+        sample_months=sampled,
     )
 
 

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 import duckdb
 
@@ -68,17 +68,9 @@ def months_filter(sql: str, months: Collection[str], month_of: str | None = None
     """The batch's rows of `months` ('YYYY-MM'); with `month_of` (the column whose month is `month`) also
     that column within the months' overall range, a filter DuckDB checks against each row group's
     min/max. The month test stays, so the rows are exactly those of the months, ranges or not."""
-    wanted = ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(months))
-    out = f"SELECT * FROM ({sql}) AS b WHERE b.month IN ({wanted})"
-    try:
-        starts = sorted(date.fromisoformat(m + "-01") for m in months)
-    except ValueError:  # not 'YYYY-MM': the month test alone
-        return out
-    if month_of is None or not starts:
-        return out
-    last = starts[-1]
-    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    return out + f" AND b.\"{month_of}\" >= '{starts[0].isoformat()}' AND b.\"{month_of}\" < '{end.isoformat()}'"
+    out = f"SELECT * FROM ({sql}) AS b WHERE b.month IN ({reference.quoted_months(months)})"
+    in_range = None if month_of is None else reference.month_range(f'b."{month_of}"', months)
+    return out if in_range is None else f"{out} AND {in_range}"
 
 
 def run_suites(
@@ -96,8 +88,9 @@ def run_suites(
     `province`: the warehouse's province, whose rows of the reference seeds the checks read.
 
     `months` ('YYYY-MM'): validate the per-month batches only for these months (the months a
-    run loaded rows for), so a run that adds one month does not re-validate the year; batches
-    without a month (the registers, the province-wide sample) always run. None: every month.
+    run loaded rows for), so a run that adds one month does not re-validate the year, and draw
+    the province-wide device sample from those months' samples only (decision 107); batches
+    without a month (the registers) always run. None: every month.
     """
     unknown = sorted(set(suites or ()) - set(SUITE_NAMES))
     if unknown:
@@ -111,7 +104,7 @@ def run_suites(
     con.execute(f"SET memory_limit = '{DQ_MEMORY}'")
     try:
         device_suite.aggregate(con)
-        ctx = reference.prepare(con, now, province)
+        ctx = reference.prepare(con, now, province, sample_months=months)
         for sd in selected:
             t0 = time.perf_counter()
             run = SuiteRun(sd.name, sd.asset, sd.check_name)

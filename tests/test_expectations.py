@@ -408,3 +408,38 @@ def test_a_run_of_some_months_finds_exactly_their_results(demo: tuple[Path, dict
     assert months_filter("SELECT 1", {"2026-12", "2026-11"}, "d").endswith(
         "b.\"d\" >= '2026-11-01' AND b.\"d\" < '2027-01-01'"
     )
+
+
+def test_the_device_sample_of_a_run_draws_from_the_months_it_loaded(demo: tuple[Path, dict], baseline) -> None:
+    """Decision 107: a run that loaded some months samples those months' device metrics only (the
+    year's samples are not hashed again); a manual run (months None) samples every month."""
+    con = baseline[0]
+    months = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT strftime(collected_at, '%Y-%m') FROM raw.device_metrics ORDER BY 1"
+        ).fetchall()
+    ]
+    assert len(months) >= 2
+    con.execute("BEGIN")
+    try:
+        device_suite.aggregate(con)
+        contexts = {
+            key: reference.prepare(con, NOW, sample_months=chosen)
+            for key, chosen in (("all", None), ("last", {months[-1]}), ("none", set()))
+        }
+        samples = {
+            key: con.execute(
+                f"SELECT DISTINCT strftime(collected_at, '%Y-%m') FROM ({device_suite._sample_only(ctx)[0].sql})"
+            ).fetchall()
+            for key, ctx in contexts.items()
+        }
+        in_last = con.execute(
+            "SELECT count(*) FROM raw.device_metrics WHERE strftime(collected_at, '%Y-%m') = ?", [months[-1]]
+        ).fetchall()[0][0]
+    finally:
+        con.execute("ROLLBACK")
+    assert sorted(m for (m,) in samples["all"]) == months
+    assert samples["last"] == [(months[-1],)] and samples["none"] == []
+    assert contexts["last"].device_metric_rows == in_last < contexts["all"].device_metric_rows
+    assert contexts["last"].sample_months == (months[-1],) and contexts["all"].sample_months is None
