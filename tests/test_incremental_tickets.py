@@ -246,3 +246,81 @@ def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(de
     incremental = _clocked_rows(db, marked)
     _run_clocked(db, target, "--full-refresh")
     assert _clocked_rows(db, marked) == incremental
+
+
+def _run_pareto(db: Path, target: Path, *extra: str, macros: str = "m1") -> None:
+    dbt = Path(sys.executable).parent / "dbt"
+    variables = json.dumps({"daiwei_db_path": str(db), "daiwei_macros_sha256": macros})
+    cmd = [str(dbt), "run", "--select", "mart_fault_pareto", "--project-dir", str(PROJECT)]
+    cmd += ["--profiles-dir", str(PROJECT), "--target-path", str(target), "--vars", variables, *extra]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def _pareto_marked(db: Path) -> set[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sql = "SELECT DISTINCT month FROM marts.mart_fault_pareto WHERE parent_path = ?"
+        return {r[0] for r in con.execute(sql, [MARK]).fetchall()}
+    finally:
+        con.close()
+
+
+def _pareto_rows(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT * FROM marts.mart_fault_pareto ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_the_fault_pareto_recomputes_only_the_months_that_changed(demo_run: dict, tmp_path: Path) -> None:
+    """mart_fault_pareto is incremental by month (macros/incremental.sql, decision 107): a month is
+    computed again when its fault tickets changed, a month without tickets loses its rows, and an
+    edited macro recomputes every month; incremental and full builds then hold the same rows."""
+    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_run["wh"], db)
+    target = tmp_path / "dbt_target"
+    _run_pareto(db, target, "--full-refresh")  # the run's own macros hash, not the demo run's
+    con = duckdb.connect(str(db))
+    months = [r[0] for r in con.execute("SELECT DISTINCT month FROM marts.mart_fault_tickets ORDER BY 1").fetchall()]
+    assert len(months) >= 2
+    first, last = months[0], months[-1]
+    con.execute("UPDATE marts.mart_fault_pareto SET parent_path = ? WHERE month IN (?, ?)", [MARK, first, last])
+    con.close()
+
+    _run_pareto(db, target)
+    assert _pareto_marked(db) == {first, last}, "a run with no changed ticket computed a month again"
+
+    con = duckdb.connect(str(db))  # one ticket of the last month gets another cause (a correction)
+    con.execute(
+        "UPDATE marts.mart_fault_tickets SET cause_category = '新原因' "
+        "WHERE ticket_id = (SELECT min(ticket_id) FROM marts.mart_fault_tickets WHERE month = ?)",
+        [last],
+    )
+    con.close()
+    _run_pareto(db, target)
+    assert _pareto_marked(db) == {first}, "only the month of the corrected ticket is computed again"
+    con = duckdb.connect(str(db))
+    found = con.execute(
+        "SELECT month, tickets FROM marts.mart_fault_pareto WHERE level_no = 1 AND contractor = '' "
+        "AND level_key = '新原因'"
+    ).fetchall()
+    assert found == [(last, 1)]
+    con.execute("DELETE FROM marts.mart_fault_tickets WHERE month = ?", [first])
+    con.close()
+    _run_pareto(db, target)
+    con = duckdb.connect(str(db), read_only=True)
+    left = {r[0] for r in con.execute("SELECT DISTINCT month FROM marts.mart_fault_pareto").fetchall()}
+    con.close()
+    assert left == set(months) - {first}, "a month without fault tickets keeps no Pareto rows"
+
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE marts.mart_fault_pareto SET parent_path = ? WHERE month = ?", [MARK, last])
+    con.close()
+    _run_pareto(db, target, macros="m2")  # a macro was edited: every month is computed again
+    assert _pareto_marked(db) == set()
+    incremental = _pareto_rows(db)
+    _run_pareto(db, target, "--full-refresh", macros="m2")
+    assert _pareto_rows(db) == incremental

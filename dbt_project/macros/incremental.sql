@@ -188,3 +188,67 @@
     {{ clocked_versions() }}
     where is_fault
 {%- endmacro %}
+
+{#- Month-incremental marts (mart_fault_pareto): computed per month from a ticket-level model.
+    Each row keeps the fingerprint of its month's input rows (month_rows_fingerprint: their count,
+    the sum of their 64-bit hashes, the model's SQL and the project's macros); a run recomputes
+    the months whose fingerprint changed or is new, keeps the others, and the post-hook drops the
+    months no input row has any more. Built month by month or in one go, the table holds the same
+    rows (tests/test_incremental.py). On Spark a plain table, rebuilt whole (as above). -#}
+{% macro month_incremental_config(source_model) -%}
+    {%- if not is_incremental_engine() -%}
+        {{ config(materialized='table') }}
+    {%- else -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month',
+        on_schema_change='append_new_columns',
+        post_hook="{{ drop_vanished_months('" ~ source_model ~ "') }}",
+    ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- is_month_incremental(): an incremental run on a table that already carries month_fingerprint. -#}
+{% macro is_month_incremental() -%}
+    {%- if this is none or not execute -%}{{ return(false) }}{%- endif -%}
+    {%- if not is_incremental() -%}{{ return(false) }}{%- endif -%}
+    {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {{ return('month_fingerprint' in names) }}
+{%- endmacro %}
+
+{#- month_rows_fingerprint(columns): aggregate; the fingerprint of a month's rows over `columns`. -#}
+{% macro month_rows_fingerprint(columns) -%}
+    {{ return(adapter.dispatch('month_rows_fingerprint', 'daiwei')(columns)) }}
+{%- endmacro %}
+
+{% macro default__month_rows_fingerprint(columns) -%}
+    md5(concat_ws(
+        ':',
+        cast(count(*) as varchar),
+        cast(coalesce(sum(hash({{ columns | join(', ') }})), 0) as varchar),
+        'model:{{ model.checksum.checksum }}',
+        'macros:{{ var("daiwei_macros_sha256", "") }}'
+    ))
+{%- endmacro %}
+
+{#- Spark: only compared with itself on the same engine (there the table is rebuilt whole). -#}
+{% macro spark__month_rows_fingerprint(columns) -%}
+    md5(concat_ws(
+        ':',
+        cast(count(*) as string),
+        cast(coalesce(sum(xxhash64({{ columns | join(', ') }})), 0) as string),
+        'model:{{ model.checksum.checksum }}',
+        'macros:{{ var("daiwei_macros_sha256", "") }}'
+    ))
+{%- endmacro %}
+
+{#- drop_vanished_months(source_model): post-hook; deletes the months the source has no row of. -#}
+{% macro drop_vanished_months(source_model) -%}
+    delete from {{ this }}
+    where not exists (
+        select 1
+        from {{ ref(source_model) }} as source_rows
+        where source_rows.month = {{ this }}.month
+    )
+{%- endmacro %}

@@ -5,6 +5,9 @@
 -- count the rows of mart_fault_tickets; share_of_parent = tickets / the parent's
 -- tickets; cumulative_share adds the shares in descending order of tickets (ties by
 -- key), the Pareto curve. Shares are rounded half-up to 6 decimals from the counts.
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months whose
+-- fault tickets changed (month_fingerprint), e.g. the month it added.
+{{ month_incremental_config('mart_fault_tickets') }}
 {% set levels = ['cause_category', 'cause_detail', 'faulty_device', 'prefecture', 'county'] %}
 {#- a row's parent: the same month, contractor and level, and the path above the level -#}
 {% set parent_keys -%}
@@ -19,20 +22,55 @@ tickets as (
 
 ),
 
+fingerprints as (
+
+    select
+        month,
+        {{ month_rows_fingerprint(['contractor'] + levels + ['is_timely']) }} as month_fingerprint
+    from tickets
+    group by month
+
+),
+
+batch as (
+
+    -- the months to compute: every month, or those whose tickets changed since they were
+    select fingerprints.*
+    from fingerprints
+    {% if is_month_incremental() %}
+        where not exists (
+            select 1
+            from {{ this }} as kept
+            where
+                kept.month = fingerprints.month
+                and kept.month_fingerprint = fingerprints.month_fingerprint
+        )
+    {% endif %}
+
+),
+
+batch_tickets as (
+
+    select tickets.*
+    from tickets
+    where tickets.month in (select batch.month from batch)
+
+),
+
 scoped as (
 
     select
         '' as contractor_scope,
-        tickets.*
-    from tickets
+        batch_tickets.*
+    from batch_tickets
 
     union all
 
     select
-        tickets.contractor as contractor_scope,
-        tickets.*
-    from tickets
-    where tickets.contractor is not null
+        batch_tickets.contractor as contractor_scope,
+        batch_tickets.*
+    from batch_tickets
+    where batch_tickets.contractor is not null
 
 ),
 
@@ -113,23 +151,28 @@ cumulated as (
 final as (
 
     select
-        month,
-        contractor,
-        cast(level_no as integer) as level_no,
-        level,
+        cumulated.month,
+        cumulated.contractor,
+        cast(cumulated.level_no as integer) as level_no,
+        cumulated.level,
         {% for path_level in levels %}
-        {{ path_level }},
+        cumulated.{{ path_level }},
         {% endfor %}
-        parent_path,
-        level_key,
-        cast(tickets as bigint) as tickets,
-        cast(breaches as bigint) as breaches,
-        cast(parent_tickets as bigint) as parent_tickets,
-        {{ ratio_half_up(to_big_int('tickets'), to_big_int('parent_tickets')) }} as share_of_parent,
-        cast(cumulative_tickets as bigint) as cumulative_tickets,
-        {{ ratio_half_up(to_big_int('cumulative_tickets'), to_big_int('parent_tickets')) }} as cumulative_share,
-        cast(pareto_rank as integer) as pareto_rank
+        cumulated.parent_path,
+        cumulated.level_key,
+        cast(cumulated.tickets as bigint) as tickets,
+        cast(cumulated.breaches as bigint) as breaches,
+        cast(cumulated.parent_tickets as bigint) as parent_tickets,
+        {{ ratio_half_up(to_big_int('cumulated.tickets'), to_big_int('cumulated.parent_tickets')) }} as share_of_parent,
+        cast(cumulated.cumulative_tickets as bigint) as cumulative_tickets,
+        {{ ratio_half_up(
+            to_big_int('cumulated.cumulative_tickets'), to_big_int('cumulated.parent_tickets')
+        ) }} as cumulative_share,
+        cast(cumulated.pareto_rank as integer) as pareto_rank,
+        batch.month_fingerprint
     from cumulated
+    inner join batch
+        on cumulated.month = batch.month
 
 )
 
