@@ -20,15 +20,21 @@
 {#- `population`: the name of the macro giving the model's population (ticket_id, load_seq):
     form_population (the default), clocked_population, ... -#}
 {% macro ticket_incremental_config(population='form_population') -%}
+    {{ delete_insert_config('ticket_id', "{{ drop_stale_tickets(" ~ population ~ "()) }}") }}
+{%- endmacro %}
+
+{#- delete_insert_config(unique_key, post_hook): where the engine builds incrementally, a
+    delete+insert model on unique_key with the post-hook; elsewhere a table (decision 96). -#}
+{% macro delete_insert_config(unique_key, post_hook) -%}
     {%- if not is_incremental_engine() -%}
         {{ config(materialized='table') }}
     {%- else -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key='ticket_id',
+        unique_key=unique_key,
         on_schema_change='append_new_columns',
-        post_hook="{{ drop_stale_tickets(" ~ population ~ "()) }}",
+        post_hook=post_hook,
     ) }}
     {%- endif -%}
 {%- endmacro %}
@@ -136,11 +142,19 @@
 {#- is_ticket_incremental(): an incremental run on a table that already carries the
     version columns (a table built before they existed is rebuilt whole once). -#}
 {% macro is_ticket_incremental() -%}
+    {{ return(is_incremental_with(['ticket_version', 'rules_fingerprint'])) }}
+{%- endmacro %}
+
+{#- is_incremental_with(columns): an incremental run on a table that already has `columns`. -#}
+{% macro is_incremental_with(columns) -%}
     {#- a unit test has no `this` unless it gives one (and then overrides is_incremental) -#}
     {%- if this is none or not execute -%}{{ return(false) }}{%- endif -%}
     {%- if not is_incremental() -%}{{ return(false) }}{%- endif -%}
     {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {{ return('ticket_version' in names and 'rules_fingerprint' in names) }}
+    {%- for column in columns -%}
+        {%- if column not in names -%}{{ return(false) }}{%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
 {%- endmacro %}
 
 {#- drop_stale_tickets(population): post-hook; deletes the rows of tickets whose current
@@ -196,25 +210,12 @@
     months no input row has any more. Built month by month or in one go, the table holds the same
     rows (tests/test_incremental.py). On Spark a plain table, rebuilt whole (as above). -#}
 {% macro month_incremental_config(source_model) -%}
-    {%- if not is_incremental_engine() -%}
-        {{ config(materialized='table') }}
-    {%- else -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='month',
-        on_schema_change='append_new_columns',
-        post_hook="{{ drop_vanished_months('" ~ source_model ~ "') }}",
-    ) }}
-    {%- endif -%}
+    {{ delete_insert_config('month', "{{ drop_vanished_months('" ~ source_model ~ "') }}") }}
 {%- endmacro %}
 
 {#- is_month_incremental(): an incremental run on a table that already carries month_fingerprint. -#}
 {% macro is_month_incremental() -%}
-    {%- if this is none or not execute -%}{{ return(false) }}{%- endif -%}
-    {%- if not is_incremental() -%}{{ return(false) }}{%- endif -%}
-    {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {{ return('month_fingerprint' in names) }}
+    {{ return(is_incremental_with(['month_fingerprint'])) }}
 {%- endmacro %}
 
 {#- month_rows_fingerprint(columns): aggregate; the fingerprint of a month's rows over `columns`. -#}
