@@ -324,3 +324,124 @@ def test_the_fault_pareto_recomputes_only_the_months_that_changed(demo_run: dict
     incremental = _pareto_rows(db)
     _run_pareto(db, target, "--full-refresh", macros="m2")
     assert _pareto_rows(db) == incremental
+
+
+ROW_MARTS = ("mart_ticket_steps", "mart_fault_tickets")
+
+
+def _run_row_marts(db: Path, target: Path, *extra: str) -> None:
+    dbt = Path(sys.executable).parent / "dbt"
+    variables = json.dumps({"daiwei_db_path": str(db), "daiwei_macros_sha256": "m1"})
+    cmd = [str(dbt), "run", "--select", *ROW_MARTS, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
+    cmd += ["--target-path", str(target), "--vars", variables, *extra]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def _positions(db: Path) -> dict[str, list[str]]:
+    """Each mart's tickets in the order their rows are stored (rowid)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            m: [r[0] for r in con.execute(f"SELECT ticket_id FROM marts.{m} ORDER BY rowid").fetchall()]  # noqa: S608
+            for m in ROW_MARTS
+        }
+
+
+def _moved(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict[str, set[str]]:
+    """The rows written by the run between: a kept row keeps its place relative to the other kept
+    rows (a delete may renumber rowids), a written row goes after all of them. The shortest tail of
+    `after` whose removal leaves the kept rows in their `before` order."""
+    moved = {}
+    for m in ROW_MARTS:
+        b, a = before[m], after[m]
+        present = set(a)
+        survivors = [t for t in b if t in present]
+        for k in range(len(a) + 1):
+            tail = set(a[len(a) - k :])
+            if a[: len(a) - k] == [t for t in survivors if t not in tail]:
+                moved[m] = tail
+                break
+    return moved
+
+
+def _mart_rows(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {m: con.execute(f"SELECT * FROM marts.{m} ORDER BY ALL").fetchall() for m in ROW_MARTS}  # noqa: S608
+
+
+def test_ticket_marts_write_only_the_rows_that_changed(demo_run: dict, tmp_path: Path) -> None:
+    """mart_ticket_steps and mart_fault_tickets are row-incremental (macros/incremental.sql, decision
+    108): a run writes the rows whose content changed and no other. The marts are first stored in
+    reverse order, which a full build would undo; a row written again goes after the kept ones.
+
+    * nothing new: no row moves;
+    * a fault's cause corrected: its row of mart_fault_tickets alone (mart_ticket_steps shows no cause);
+    * a ticket's outcome changed (a ruling): its row in both; a ticket gone from the tickets: dropped
+      from both; a ticket no longer of the fault population: dropped from mart_fault_tickets only;
+    * a row edited by hand is written back as computed;
+    * a changed seed (the blank label): the rows that show it, and the marts equal a full build.
+    """
+    assert demo_run["run"].returncode in (0, 1), demo_run["run"].stderr
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_run["wh"], db)
+    target = tmp_path / "dbt_target"
+    _run_row_marts(db, target, "--full-refresh")
+    with duckdb.connect(str(db)) as con:
+        for m in ROW_MARTS:  # stored in reverse: a full build would sort them again
+            con.execute(f"CREATE OR REPLACE TABLE marts.{m} AS SELECT * FROM marts.{m} ORDER BY ticket_id DESC")
+        recaused, ruled, gone, unfaulted, edited = (
+            r[0]
+            for r in con.execute(
+                "SELECT ticket_id FROM marts.mart_fault_tickets WHERE cause_detail <> '(未填写)' "
+                "AND NOT is_timely ORDER BY ticket_id LIMIT 5 OFFSET 100"
+            ).fetchall()
+        )
+    before = _positions(db)
+    _run_row_marts(db, target)
+    assert _moved(before, _positions(db)) == {m: set() for m in ROW_MARTS}, "a run with nothing new wrote rows"
+
+    with duckdb.connect(str(db)) as con:  # what the upstream ticket models would now hold
+        described = "intermediate.int_tickets_described"
+        con.execute(f"UPDATE {described} SET cause_detail = '新的原因' WHERE ticket_id = ?", [recaused])
+        con.execute(f"UPDATE {described} SET is_timely = true, is_timely_by_ruling = true WHERE ticket_id = ?", [ruled])
+        con.execute(f"DELETE FROM {described} WHERE ticket_id = ?", [gone])
+        con.execute(f"UPDATE {described} SET is_fault_timed = false WHERE ticket_id = ?", [unfaulted])
+        con.execute("UPDATE marts.mart_ticket_steps SET effective_minutes = -1 WHERE ticket_id = ?", [edited])
+    before = _positions(db)
+    _run_row_marts(db, target)
+    after = _positions(db)
+    assert _moved(before, after) == {"mart_ticket_steps": {ruled, edited}, "mart_fault_tickets": {recaused, ruled}}
+    assert gone not in after["mart_ticket_steps"] and gone not in after["mart_fault_tickets"]
+    assert unfaulted in after["mart_ticket_steps"] and unfaulted not in after["mart_fault_tickets"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT ticket_id, cause_detail, is_timely, is_timely_by_ruling FROM marts.mart_fault_tickets "
+                "WHERE ticket_id IN (?, ?)",
+                [recaused, ruled],
+            ).fetchall()
+        }
+        assert got[recaused] == ("新的原因", False, False)
+        assert got[ruled][1:] == (True, True)
+        steps = con.execute("SELECT is_timely FROM marts.mart_ticket_steps WHERE ticket_id = ?", [ruled]).fetchall()
+        assert steps == [(True,)]
+        assert con.execute(
+            "SELECT effective_minutes <> -1 FROM marts.mart_ticket_steps WHERE ticket_id = ?", [edited]
+        ).fetchall() == [(True,)], "a row edited by hand is written back as computed"
+
+    with duckdb.connect(str(db)) as con:  # a rule seed changes (as `dbt seed` would load an edited CSV)
+        blanks = con.execute(
+            "SELECT count(*) FROM marts.mart_fault_tickets WHERE '(未填写)' IN "
+            "(prefecture, county, cause_category, cause_detail, faulty_device)"
+        ).fetchall()[0][0]
+        con.execute("UPDATE ref.area_value_sets SET value = '(空白)' WHERE set_code = 'blank_label'")
+    assert blanks > 0
+    before = _positions(db)
+    _run_row_marts(db, target)
+    moved = _moved(before, _positions(db))
+    assert moved["mart_ticket_steps"] == set()
+    assert len(moved["mart_fault_tickets"]) == blanks, "exactly the rows that show the blank label"
+    incremental = _mart_rows(db)
+    _run_row_marts(db, target, "--full-refresh")
+    assert _mart_rows(db) == incremental

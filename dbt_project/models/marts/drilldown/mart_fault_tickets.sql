@@ -4,6 +4,8 @@
 -- them. Blank causes, devices and places show as the blank_label of seed
 -- area_value_sets ('(未填写)'), as in mart_fault_pareto, so every Pareto key finds its
 -- tickets. contractor is NULL for a ticket with no 代维公司 (province total only).
+-- Row-incremental (macros/incremental.sql): a run writes only the rows that changed.
+{{ row_incremental_config('int_tickets_described', 'source_rows.is_fault_timed') }}
 with
 
 tickets as (
@@ -58,7 +60,13 @@ final as (
     from tickets
     cross join labels
 
+),
+
+changed as (
+
+    {{ changed_rows('final') }}
+
 )
 
-select * from final
+select * from changed
 order by month, contractor, ticket_id

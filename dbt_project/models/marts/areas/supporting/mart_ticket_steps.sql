@@ -2,6 +2,8 @@
 -- 派单 → 接单 → 到场 → 完成 → 归档 in minutes, the KPI clock (effective duration, the
 -- limit and the outcome, from int_tickets_clocked) and its attribution. Every ticket
 -- type is listed (ticket_type filters); a step is NULL when either end is blank.
+-- Row-incremental (macros/incremental.sql): a run writes only the rows that changed.
+{{ row_incremental_config('int_tickets_described') }}
 with
 
 tickets as (
@@ -51,7 +53,13 @@ final as (
         is_ack_timely
     from tickets
 
+),
+
+changed as (
+
+    {{ changed_rows('final') }}
+
 )
 
-select * from final
+select * from changed
 order by month, contractor, ticket_id
