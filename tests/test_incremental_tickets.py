@@ -32,13 +32,18 @@ KIND_COLUMNS = {
 }
 
 
-def _dbt(db: Path, target: Path, *extra: str, macros: str = "m1") -> None:
+def _dbt_run(models: tuple[str, ...], db: Path, target: Path, *extra: str, macros: str = "m1") -> None:
+    """`dbt run --select models` on the warehouse `db`, with `macros` as the hash of the project's macros."""
     dbt = Path(sys.executable).parent / "dbt"
     variables = json.dumps({"daiwei_db_path": str(db), "daiwei_macros_sha256": macros})
-    cmd = [str(dbt), "run", "--select", *MODELS, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
+    cmd = [str(dbt), "run", "--select", *models, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
     cmd += ["--target-path", str(target), "--vars", variables, *extra]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def _dbt(db: Path, target: Path, *extra: str, macros: str = "m1") -> None:
+    _dbt_run(MODELS, db, target, *extra, macros=macros)
 
 
 def _mark(db: Path, tickets: list[str]) -> None:
@@ -140,12 +145,7 @@ CLOCKED_MARKED = {
 
 
 def _run_clocked(db: Path, target: Path, *extra: str) -> None:
-    dbt = Path(sys.executable).parent / "dbt"
-    variables = json.dumps({"daiwei_db_path": str(db), "daiwei_macros_sha256": "m1"})
-    cmd = [str(dbt), "run", "--select", *CLOCKED_MODELS, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
-    cmd += ["--target-path", str(target), "--vars", variables, *extra]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:]
+    _dbt_run(CLOCKED_MODELS, db, target, *extra)
 
 
 def _clocked_marked(db: Path) -> dict[str, set[str]]:
@@ -249,12 +249,7 @@ def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(de
 
 
 def _run_pareto(db: Path, target: Path, *extra: str, macros: str = "m1") -> None:
-    dbt = Path(sys.executable).parent / "dbt"
-    variables = json.dumps({"daiwei_db_path": str(db), "daiwei_macros_sha256": macros})
-    cmd = [str(dbt), "run", "--select", "mart_fault_pareto", "--project-dir", str(PROJECT)]
-    cmd += ["--profiles-dir", str(PROJECT), "--target-path", str(target), "--vars", variables, *extra]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:]
+    _dbt_run(("mart_fault_pareto",), db, target, *extra, macros=macros)
 
 
 def _pareto_marked(db: Path) -> set[str]:
@@ -330,19 +325,14 @@ ROW_MARTS = ("mart_ticket_steps", "mart_fault_tickets")
 
 
 def _run_row_marts(db: Path, target: Path, *extra: str) -> None:
-    dbt = Path(sys.executable).parent / "dbt"
-    variables = json.dumps({"daiwei_db_path": str(db), "daiwei_macros_sha256": "m1"})
-    cmd = [str(dbt), "run", "--select", *ROW_MARTS, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
-    cmd += ["--target-path", str(target), "--vars", variables, *extra]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:]
+    _dbt_run(ROW_MARTS, db, target, *extra)
 
 
 def _positions(db: Path) -> dict[str, list[str]]:
     """Each mart's tickets in the order their rows are stored (rowid)."""
     with duckdb.connect(str(db), read_only=True) as con:
         return {
-            m: [r[0] for r in con.execute(f"SELECT ticket_id FROM marts.{m} ORDER BY rowid").fetchall()]  # noqa: S608
+            m: [r[0] for r in con.execute(f"SELECT ticket_id FROM marts.{m} ORDER BY rowid").fetchall()]
             for m in ROW_MARTS
         }
 
@@ -366,7 +356,7 @@ def _moved(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict[st
 
 def _mart_rows(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return {m: con.execute(f"SELECT * FROM marts.{m} ORDER BY ALL").fetchall() for m in ROW_MARTS}  # noqa: S608
+        return {m: con.execute(f"SELECT * FROM marts.{m} ORDER BY ALL").fetchall() for m in ROW_MARTS}
 
 
 def test_ticket_marts_write_only_the_rows_that_changed(demo_run: dict, tmp_path: Path) -> None:
