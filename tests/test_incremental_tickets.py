@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 MODELS = ("int_tickets_form_checked", "int_tickets_photo_checked")
 MARK = "标记 / marker"
+PARETO = ("mart_fault_pareto",)
 KIND_COLUMNS = {
     "int_tickets_form_checked": ("missing_items", "missing_items_before"),
     "int_tickets_photo_checked": ("missing_photo_kinds", "missing_photo_kinds_before"),
@@ -40,10 +41,6 @@ def _dbt_run(models: tuple[str, ...], db: Path, target: Path, *extra: str, macro
     cmd += ["--target-path", str(target), "--vars", variables, *extra]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:]
-
-
-def _dbt(db: Path, target: Path, *extra: str, macros: str = "m1") -> None:
-    _dbt_run(MODELS, db, target, *extra, macros=macros)
 
 
 def _mark(db: Path, tickets: list[str]) -> None:
@@ -87,7 +84,7 @@ def test_ticket_models_recompute_only_what_changed(demo_run: dict, tmp_path: Pat
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_run["wh"], db)
     target = tmp_path / "dbt_target"
-    _dbt(db, target, "--full-refresh")  # the run's own macros hash, not the demo run's
+    _dbt_run(MODELS, db, target, "--full-refresh")  # the run's own macros hash, not the demo run's
     con = duckdb.connect(str(db), read_only=True)
     kept, corrected, leaving = (
         r[0]
@@ -98,7 +95,7 @@ def test_ticket_models_recompute_only_what_changed(demo_run: dict, tmp_path: Pat
     con.close()
 
     _mark(db, [kept, corrected])
-    _dbt(db, target)
+    _dbt_run(MODELS, db, target)
     assert _marked(db) == {m: {kept, corrected} for m in MODELS}, "a run with nothing new judged tickets again"
 
     con = duckdb.connect(str(db))
@@ -106,7 +103,7 @@ def test_ticket_models_recompute_only_what_changed(demo_run: dict, tmp_path: Pat
     con.execute("UPDATE raw.tickets SET _load_seq = ? WHERE ticket_id = ?", [top + 1, corrected])
     con.execute("UPDATE raw.tickets SET _load_seq = ?, status = '处理中' WHERE ticket_id = ?", [top + 2, leaving])
     con.close()
-    _dbt(db, target)
+    _dbt_run(MODELS, db, target)
     assert _marked(db) == {m: {kept} for m in MODELS}, "only the corrected ticket is judged again"
     con = duckdb.connect(str(db), read_only=True)
     for model in MODELS:
@@ -119,17 +116,17 @@ def test_ticket_models_recompute_only_what_changed(demo_run: dict, tmp_path: Pat
         ], "a ticket that left the population keeps no row"
     con.close()
 
-    _dbt(db, target, macros="m2")  # a macro was edited: every ticket is judged again
+    _dbt_run(MODELS, db, target, macros="m2")  # a macro was edited: every ticket is judged again
     assert _marked(db) == {m: set() for m in MODELS}
     incremental = {m: _rows(db, m) for m in MODELS}
-    _dbt(db, target, "--full-refresh", macros="m2")
+    _dbt_run(MODELS, db, target, "--full-refresh", macros="m2")
     assert {m: _rows(db, m) for m in MODELS} == incremental
 
     _mark(db, [kept])
     con = duckdb.connect(str(db))  # a rule seed changes (as `dbt seed` would load an edited CSV)
     con.execute("INSERT INTO ref.photo_kinds VALUES ('新增照片', 99, 'a kind added to the seed')")
     con.close()
-    _dbt(db, target, macros="m2")
+    _dbt_run(MODELS, db, target, macros="m2")
     marked = _marked(db)
     assert marked["int_tickets_photo_checked"] == set(), "a changed photo_kinds seed recomputes the photo check"
     assert marked["int_tickets_form_checked"] == {kept}, "the form check does not read photo_kinds"
@@ -142,10 +139,6 @@ CLOCKED_MARKED = {
     "int_tickets_described": "cause_detail",
     "int_tickets_repeat_flagged": "previous_ticket_id",
 }
-
-
-def _run_clocked(db: Path, target: Path, *extra: str) -> None:
-    _dbt_run(CLOCKED_MODELS, db, target, *extra)
 
 
 def _clocked_marked(db: Path) -> dict[str, set[str]]:
@@ -182,7 +175,7 @@ def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(de
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_run["wh"], db)
     target = tmp_path / "dbt_target"
-    _run_clocked(db, target, "--full-refresh")
+    _dbt_run(CLOCKED_MODELS, db, target, "--full-refresh")
     with duckdb.connect(str(db), read_only=True) as con:
         neighbour, moved, circuit = con.execute(
             "SELECT ticket_id, previous_ticket_id, circuit_id FROM intermediate.int_tickets_repeat_flagged "
@@ -200,7 +193,7 @@ def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(de
     with duckdb.connect(str(db)) as con:
         for m, c in CLOCKED_MARKED.items():
             con.execute(f"UPDATE intermediate.{m} SET {c} = ? WHERE ticket_id IN (SELECT unnest(?))", [MARK, every])
-    _run_clocked(db, target)
+    _dbt_run(CLOCKED_MODELS, db, target)
     assert _clocked_marked(db) == {m: set(every) for m in CLOCKED_MODELS}, "a run with nothing new recomputed"
 
     with duckdb.connect(str(db)) as con:
@@ -210,7 +203,7 @@ def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(de
             [top + 1, moved],
         )
         con.execute("UPDATE raw.tickets SET _load_seq = ?, status = '已作废' WHERE ticket_id = ?", [top + 2, leaving])
-    _run_clocked(db, target)
+    _dbt_run(CLOCKED_MODELS, db, target)
     assert _clocked_marked(db) == {
         "int_tickets_clocked": {kept, neighbour},
         "int_tickets_described": {kept, neighbour},
@@ -231,7 +224,7 @@ def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(de
             "VALUES (990001, '2026-09', ?, ?, 'timeliness', NULL, 'accepted')",
             [kept, contractor],
         )
-    _run_clocked(db, target)
+    _dbt_run(CLOCKED_MODELS, db, target)
     marked = _clocked_marked(db)
     assert marked == {
         "int_tickets_clocked": {neighbour},
@@ -244,12 +237,8 @@ def test_clocked_tickets_and_the_models_they_feed_recompute_only_what_changed(de
         ).fetchall() == [(True, True)]
 
     incremental = _clocked_rows(db, marked)
-    _run_clocked(db, target, "--full-refresh")
+    _dbt_run(CLOCKED_MODELS, db, target, "--full-refresh")
     assert _clocked_rows(db, marked) == incremental
-
-
-def _run_pareto(db: Path, target: Path, *extra: str, macros: str = "m1") -> None:
-    _dbt_run(("mart_fault_pareto",), db, target, *extra, macros=macros)
 
 
 def _pareto_marked(db: Path) -> set[str]:
@@ -277,7 +266,7 @@ def test_the_fault_pareto_recomputes_only_the_months_that_changed(demo_run: dict
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_run["wh"], db)
     target = tmp_path / "dbt_target"
-    _run_pareto(db, target, "--full-refresh")  # the run's own macros hash, not the demo run's
+    _dbt_run(PARETO, db, target, "--full-refresh")  # the run's own macros hash, not the demo run's
     con = duckdb.connect(str(db))
     months = [r[0] for r in con.execute("SELECT DISTINCT month FROM marts.mart_fault_tickets ORDER BY 1").fetchall()]
     assert len(months) >= 2
@@ -285,7 +274,7 @@ def test_the_fault_pareto_recomputes_only_the_months_that_changed(demo_run: dict
     con.execute("UPDATE marts.mart_fault_pareto SET parent_path = ? WHERE month IN (?, ?)", [MARK, first, last])
     con.close()
 
-    _run_pareto(db, target)
+    _dbt_run(PARETO, db, target)
     assert _pareto_marked(db) == {first, last}, "a run with no changed ticket computed a month again"
 
     con = duckdb.connect(str(db))  # one ticket of the last month gets another cause (a correction)
@@ -295,7 +284,7 @@ def test_the_fault_pareto_recomputes_only_the_months_that_changed(demo_run: dict
         [last],
     )
     con.close()
-    _run_pareto(db, target)
+    _dbt_run(PARETO, db, target)
     assert _pareto_marked(db) == {first}, "only the month of the corrected ticket is computed again"
     con = duckdb.connect(str(db))
     found = con.execute(
@@ -305,7 +294,7 @@ def test_the_fault_pareto_recomputes_only_the_months_that_changed(demo_run: dict
     assert found == [(last, 1)]
     con.execute("DELETE FROM marts.mart_fault_tickets WHERE month = ?", [first])
     con.close()
-    _run_pareto(db, target)
+    _dbt_run(PARETO, db, target)
     con = duckdb.connect(str(db), read_only=True)
     left = {r[0] for r in con.execute("SELECT DISTINCT month FROM marts.mart_fault_pareto").fetchall()}
     con.close()
@@ -314,18 +303,14 @@ def test_the_fault_pareto_recomputes_only_the_months_that_changed(demo_run: dict
     con = duckdb.connect(str(db))
     con.execute("UPDATE marts.mart_fault_pareto SET parent_path = ? WHERE month = ?", [MARK, last])
     con.close()
-    _run_pareto(db, target, macros="m2")  # a macro was edited: every month is computed again
+    _dbt_run(PARETO, db, target, macros="m2")  # a macro was edited: every month is computed again
     assert _pareto_marked(db) == set()
     incremental = _pareto_rows(db)
-    _run_pareto(db, target, "--full-refresh", macros="m2")
+    _dbt_run(PARETO, db, target, "--full-refresh", macros="m2")
     assert _pareto_rows(db) == incremental
 
 
 ROW_MARTS = ("mart_ticket_steps", "mart_fault_tickets")
-
-
-def _run_row_marts(db: Path, target: Path, *extra: str) -> None:
-    _dbt_run(ROW_MARTS, db, target, *extra)
 
 
 def _positions(db: Path) -> dict[str, list[str]]:
@@ -375,7 +360,7 @@ def test_ticket_marts_write_only_the_rows_that_changed(demo_run: dict, tmp_path:
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_run["wh"], db)
     target = tmp_path / "dbt_target"
-    _run_row_marts(db, target, "--full-refresh")
+    _dbt_run(ROW_MARTS, db, target, "--full-refresh")
     with duckdb.connect(str(db)) as con:
         for m in ROW_MARTS:  # stored in reverse: a full build would sort them again
             con.execute(f"CREATE OR REPLACE TABLE marts.{m} AS SELECT * FROM marts.{m} ORDER BY ticket_id DESC")
@@ -387,7 +372,7 @@ def test_ticket_marts_write_only_the_rows_that_changed(demo_run: dict, tmp_path:
             ).fetchall()
         )
     before = _positions(db)
-    _run_row_marts(db, target)
+    _dbt_run(ROW_MARTS, db, target)
     assert _moved(before, _positions(db)) == {m: set() for m in ROW_MARTS}, "a run with nothing new wrote rows"
 
     with duckdb.connect(str(db)) as con:  # what the upstream ticket models would now hold
@@ -398,7 +383,7 @@ def test_ticket_marts_write_only_the_rows_that_changed(demo_run: dict, tmp_path:
         con.execute(f"UPDATE {described} SET is_fault_timed = false WHERE ticket_id = ?", [unfaulted])
         con.execute("UPDATE marts.mart_ticket_steps SET effective_minutes = -1 WHERE ticket_id = ?", [edited])
     before = _positions(db)
-    _run_row_marts(db, target)
+    _dbt_run(ROW_MARTS, db, target)
     after = _positions(db)
     assert _moved(before, after) == {"mart_ticket_steps": {ruled, edited}, "mart_fault_tickets": {recaused, ruled}}
     assert gone not in after["mart_ticket_steps"] and gone not in after["mart_fault_tickets"]
@@ -428,10 +413,10 @@ def test_ticket_marts_write_only_the_rows_that_changed(demo_run: dict, tmp_path:
         con.execute("UPDATE ref.area_value_sets SET value = '(空白)' WHERE set_code = 'blank_label'")
     assert blanks > 0
     before = _positions(db)
-    _run_row_marts(db, target)
+    _dbt_run(ROW_MARTS, db, target)
     moved = _moved(before, _positions(db))
     assert moved["mart_ticket_steps"] == set()
     assert len(moved["mart_fault_tickets"]) == blanks, "exactly the rows that show the blank label"
     incremental = _mart_rows(db)
-    _run_row_marts(db, target, "--full-refresh")
+    _dbt_run(ROW_MARTS, db, target, "--full-refresh")
     assert _mart_rows(db) == incremental

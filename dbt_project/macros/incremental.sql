@@ -210,7 +210,7 @@
     months no input row has any more. Built month by month or in one go, the table holds the same
     rows (tests/test_incremental.py). On Spark a plain table, rebuilt whole (as above). -#}
 {% macro month_incremental_config(source_model) -%}
-    {{ delete_insert_config('month', "{{ drop_vanished_months('" ~ source_model ~ "') }}") }}
+    {{ delete_insert_config('month', "{{ drop_absent('month', '" ~ source_model ~ "') }}") }}
 {%- endmacro %}
 
 {#- is_month_incremental(): an incremental run on a table that already carries month_fingerprint. -#}
@@ -244,13 +244,15 @@
     ))
 {%- endmacro %}
 
-{#- drop_vanished_months(source_model): post-hook; deletes the months the source has no row of. -#}
-{% macro drop_vanished_months(source_model) -%}
+{#- drop_absent(key, source_model, population): post-hook; deletes the rows whose `key` (month,
+    ticket_id) no row of the source has any more among those meeting `population`, a condition on
+    the source's rows (`source_rows`). -#}
+{% macro drop_absent(key, source_model, population='true') -%}
     delete from {{ this }}
     where not exists (
         select 1
         from {{ ref(source_model) }} as source_rows
-        where source_rows.month = {{ this }}.month
+        where source_rows.{{ key }} = {{ this }}.{{ key }} and ({{ population }})
     )
 {%- endmacro %}
 
@@ -265,7 +267,7 @@
 {% macro row_incremental_config(source_model, population='true') -%}
     {{ delete_insert_config(
         'ticket_id',
-        "{{ drop_absent_tickets('" ~ source_model ~ "', '" ~ population ~ "') }}"
+        "{{ drop_absent('ticket_id', '" ~ source_model ~ "', '" ~ population ~ "') }}"
     ) }}
 {%- endmacro %}
 
@@ -280,15 +282,4 @@
     {%- else %}
         select * from {{ cte }}
     {%- endif %}
-{%- endmacro %}
-
-{#- drop_absent_tickets(source_model, population): post-hook; deletes the rows of tickets that
-    are not in the population (`population`: a condition on the source's rows) any more. -#}
-{% macro drop_absent_tickets(source_model, population) -%}
-    delete from {{ this }}
-    where not exists (
-        select 1
-        from {{ ref(source_model) }} as source_rows
-        where source_rows.ticket_id = {{ this }}.ticket_id and ({{ population }})
-    )
 {%- endmacro %}
