@@ -7,7 +7,7 @@ the tests (on a file loaded with `load_folder`) and a manual run:
 
 Order of work: prepare the connection (UDFs, reference lists), aggregate the
 device metrics once in DuckDB, build the run context (month spine, contractor
-months), then for each suite and batch fetch one frame, validate it with GE,
+months), then for each suite and batch fetch one frame (through Arrow, `frames.py`), validate it with GE,
 split the results, and finally replace this run's rows in `audit.dq_results`.
 Frames are fetched one at a time and dropped after validation, so memory is
 bounded by the largest frame (never the device-metrics table).
@@ -28,7 +28,7 @@ import duckdb
 
 from core.settings import DEFAULT_PROVINCE
 from ingestion.loader import prepare_connection
-from quality import device_suite, gx_engine, reference, storage
+from quality import device_suite, frames, gx_engine, reference, storage
 from quality.catalog import SUITE_NAMES, SUITES
 from quality.results import Result, split
 
@@ -114,7 +114,7 @@ def run_suites(
                     if not months:
                         continue
                     sql = months_filter(sql, months, batch.month_of)
-                frame = con.execute(sql).df()
+                frame = frames.fetch(con, sql)
                 if len(frame) == 0:
                     continue
                 outcomes = gx_engine.validate(frame, batch.checks, f"{sd.name}.{batch.name}")

@@ -21,9 +21,9 @@ import duckdb
 import pytest
 
 from demo_data import generate
-from ingestion.loader import load_folder
+from ingestion.loader import load_folder, prepare_connection
 from quality import device_suite, gx_engine, ledger_suite, reference
-from quality.catalog import SUITE_NAMES
+from quality.catalog import SUITE_NAMES, SUITES
 from quality.device_suite import SAMPLE_ROWS
 from quality.results import SAMPLE_SIZE
 from quality.runner import RunReport, months_filter, run_suites
@@ -443,3 +443,39 @@ def test_the_device_sample_of_a_run_draws_from_the_months_it_loaded(demo: tuple[
     assert samples["last"] == [(months[-1],)] and samples["none"] == []
     assert contexts["last"].device_metric_rows == in_last < contexts["all"].device_metric_rows
     assert contexts["last"].sample_months == (months[-1],) and contexts["all"].sample_months is None
+
+
+def test_frames_through_arrow_are_the_frames_duckdb_gives(demo: tuple[Path, dict], baseline) -> None:
+    """The suites validate `frames.fetch`'s frame: column for column the one `.df()` gives, on every
+    batch of every suite and on the types Arrow converts differently (NULL in a BOOLEAN or an
+    integer, DATE, DECIMAL, a VARCHAR with no value, a list)."""
+    import pandas as pd
+
+    from quality import frames
+
+    con = baseline[0]
+    prepare_connection(con, province="贵州")
+    device_suite.aggregate(con)
+    ctx = reference.prepare(con, NOW, "贵州")
+    fetched = 0
+    try:
+        for sd in SUITES:
+            for batch in sd.suite(ctx).batches:
+                pd.testing.assert_frame_equal(
+                    frames.fetch(con, batch.sql), con.execute(batch.sql).df(), check_exact=True
+                )
+                fetched += 1
+    finally:
+        reference.cleanup(con)
+    assert fetched >= len(SUITES)
+    tricky = """
+        SELECT * FROM (VALUES
+            (1, TRUE, TRUE, 7::BIGINT, 7::INTEGER, DATE '2026-10-01', 1.25::DECIMAL(9, 2),
+                NULL::VARCHAR, 'a', ['x', 'y']),
+            (2, FALSE, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+        ) AS t(n, flag, maybe, big, small, day, amount, nothing, text, names)
+    """
+    for sql in (tricky, tricky + " WHERE n = 1", tricky + " WHERE n = 3"):
+        got, want = frames.fetch(con, sql), con.execute(sql).df()
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert str(frames.fetch(con, tricky)["maybe"].dtype) == "boolean"
