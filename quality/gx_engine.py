@@ -112,11 +112,26 @@ class GxOutcome:
     error: str | None = None
 
 
+def for_gx(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its datetime columns in nanoseconds, the one unit GE compares vectorised:
+    on any other unit `expect_column_values_to_be_between` calls Python once per value (0.4 s
+    for the dispatch times of a province month's 80 k tickets). The values are the same instants
+    (every date the suites see lies within 1678-2261, nanoseconds' range; a column that does not
+    stays as it is); the results read the values back from the frame as fetched."""
+    changed = {}
+    for name in frame.columns:
+        dtype = frame[name].dtype
+        if pd.api.types.is_datetime64_dtype(dtype) and not pd.api.types.is_datetime64_ns_dtype(dtype):
+            with contextlib.suppress(pd.errors.OutOfBoundsDatetime, OverflowError):
+                changed[name] = frame[name].astype("datetime64[ns]")
+    return frame.assign(**changed) if changed else frame
+
+
 def validate(frame: pd.DataFrame, checks: Sequence[Check], suite_name: str) -> list[GxOutcome]:
     """Validate `checks` on `frame` (default RangeIndex) in one GE suite run; outcomes in check order."""
     state = _state()
     gx = state["gx"]
-    frame = frame.reset_index(drop=True)
+    frame = for_gx(frame.reset_index(drop=True))
     with _quiet():
         suite = gx.ExpectationSuite(name=suite_name, expectations=[to_gx(c, i) for i, c in enumerate(checks)])
         batch = state["batch_definition"].get_batch(batch_parameters={"dataframe": frame})

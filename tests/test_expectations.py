@@ -479,3 +479,40 @@ def test_frames_through_arrow_are_the_frames_duckdb_gives(demo: tuple[Path, dict
         got, want = frames.fetch(con, sql), con.execute(sql).df()
         pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert str(frames.fetch(con, tricky)["maybe"].dtype) == "boolean"
+
+
+def test_datetimes_in_nanoseconds_for_ge_change_no_outcome(demo: tuple[Path, dict], baseline, monkeypatch) -> None:
+    """GE compares datetime64[ns] columns vectorised (gx_engine.for_gx): every check of every batch
+    judges the same with the columns as fetched (microseconds, compared value by value)."""
+    from quality import frames
+
+    con = baseline[0]
+    prepare_connection(con, province="贵州")
+    device_suite.aggregate(con)
+    ctx = reference.prepare(con, NOW, "贵州")
+    as_fetched: list[tuple] = []
+    in_ns: list[tuple] = []
+    converted = 0
+    try:
+        batches = [(sd.name, b) for sd in SUITES for b in sd.suite(ctx).batches]
+        fetched = [(name, b, frames.fetch(con, b.sql)) for name, b in batches]
+    finally:
+        reference.cleanup(con)
+    for name, batch, frame in fetched:
+        if len(frame) == 0:
+            continue
+        nanos = gx_engine.for_gx(frame)
+        converted += sum(str(nanos[c].dtype) == "datetime64[ns]" != str(frame[c].dtype) for c in frame.columns)
+        in_ns += [
+            (name, batch.name, o.success, o.result, o.error) for o in gx_engine.validate(frame, batch.checks, name)
+        ]
+    monkeypatch.setattr(gx_engine, "for_gx", lambda frame: frame)
+    for name, batch, frame in fetched:
+        if len(frame) == 0:
+            continue
+        as_fetched += [
+            (name, batch.name, o.success, o.result, o.error) for o in gx_engine.validate(frame, batch.checks, name)
+        ]
+    assert converted >= 10  # the tickets' clocks, inspection and acceptance dates, …
+    assert in_ns == as_fetched
+    assert any(not row[2] for row in in_ns)  # the demo's planted faults fail some checks
