@@ -204,3 +204,23 @@ def test_a_key_inside_the_new_files_range_is_found_outside_it_nothing_is_scanned
         ("D2", "09-02", 12.0),  # same time as the correction, another device: untouched
         ("D9", "11-01", 30.0),
     ]
+
+
+def test_months_loaded_are_the_months_of_the_rows_a_run_loaded(tmp_path: Path, wh) -> None:
+    """What the data-quality step re-validates: the months of this run's loaded rows, by their
+    month column (a ticket's dispatch), never those of earlier runs or of rejected rows."""
+    from ingestion.loader import months_loaded
+
+    write_csv(
+        tmp_path / "a" / "tickets_2026-09_20261005.csv",
+        [TICKET_HEADER, ticket("A", "2026-08-31 23:59:59"), ticket("B", "2026-09-01 00:00:00")],
+    )
+    wh.load(tmp_path / "a", "run-1")
+    write_csv(
+        tmp_path / "b" / "tickets_2026-10_20261105.csv",
+        [TICKET_HEADER, ticket("C", "2026-10-01 00:00:00"), ticket("D", "not a time")],
+    )
+    wh.load(tmp_path / "b", "run-2")
+    assert months_loaded(wh.con, "run-1") == {"2026-08", "2026-09"}
+    assert months_loaded(wh.con, "run-2") == {"2026-10"}
+    assert months_loaded(wh.con, "run-3") == set()
