@@ -98,12 +98,27 @@ def considered_mask(frame: pd.DataFrame, check: Check) -> np.ndarray:
 
 
 def _group_codes(frame: pd.DataFrame, grain: Sequence[str]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Each row's group (its grain values made plain, `_plain`), numbered in order of first
+    appearance, and the groups' keys. Vectorised: each grain column is factorised in pandas and
+    only its distinct values go through `_plain` (a province month's 80 k tickets made 160 k
+    Python calls before); distinct values that are plain-equal still share one group."""
+    n = len(frame)
     if not grain:
-        return np.zeros(len(frame), dtype=np.int64), [()]
-    cols = [[_plain(v) for v in frame[g].tolist()] for g in grain]
-    keys = pd.Series(list(zip(*cols, strict=True)), dtype=object)
-    codes, uniques = pd.factorize(keys, sort=False)
-    return codes.astype(np.int64), list(uniques)
+        return np.zeros(n, dtype=np.int64), [()]
+    columns: list[tuple[np.ndarray, list[Any]]] = []
+    combined = np.zeros(n, dtype=np.int64)
+    for g in grain:
+        codes, uniques = pd.factorize(frame[g], sort=False, use_na_sentinel=True)
+        values = [_plain(v) for v in uniques.tolist()] + [None]  # the last: a missing value
+        codes = np.where(codes < 0, len(values) - 1, codes).astype(np.int64)
+        columns.append((codes, values))
+        combined = pd.factorize(combined * len(values) + codes, sort=False)[0].astype(np.int64)  # < n groups
+    _, first_rows = np.unique(combined, return_index=True)  # codes number groups by first appearance
+    keys = [tuple(values[codes[row]] for codes, values in columns) for row in first_rows.tolist()]
+    # plain-equal keys (two stored values that read the same) are one group, numbered by first row
+    number: dict[tuple[Any, ...], int] = {}
+    remap = np.array([number.setdefault(k, len(number)) for k in keys], dtype=np.int64)
+    return remap[combined], list(number)
 
 
 def _sample_columns(frame: pd.DataFrame, batch: Batch, check: Check) -> list[str]:

@@ -516,3 +516,56 @@ def test_datetimes_in_nanoseconds_for_ge_change_no_outcome(demo: tuple[Path, dic
     assert converted >= 10  # the tickets' clocks, inspection and acceptance dates, …
     assert in_ns == as_fetched
     assert any(not row[2] for row in in_ns)  # the demo's planted faults fail some checks
+
+
+def _row_by_row_groups(frame, grain):  # type: ignore[no-untyped-def]
+    """The grouping as it was first written: every row's plain key, factorised."""
+    import numpy as np
+    import pandas as pd
+
+    from quality.results import _plain
+
+    if not grain:
+        return np.zeros(len(frame), dtype=np.int64), [()]
+    keys = pd.Series(list(zip(*[[_plain(v) for v in frame[g].tolist()] for g in grain], strict=True)), dtype=object)
+    codes, uniques = pd.factorize(keys, sort=False)
+    return codes.astype(np.int64), list(uniques)
+
+
+def test_groups_of_a_batch_are_those_of_its_rows_plain_keys(demo: tuple[Path, dict], baseline) -> None:
+    """results._group_codes (vectorised) numbers and names the same (contractor, month) groups as
+    the plain key of every row would: on every batch of the demo, and on missing values of every
+    kind and on distinct values that read the same."""
+    from datetime import date
+
+    import numpy as np
+    import pandas as pd
+
+    from quality import frames
+    from quality.results import _group_codes
+
+    con = baseline[0]
+    prepare_connection(con, province="贵州")
+    device_suite.aggregate(con)
+    ctx = reference.prepare(con, NOW, "贵州")
+    try:
+        for sd in SUITES:
+            for batch in sd.suite(ctx).batches:
+                frame = frames.fetch(con, batch.sql)
+                got, want = _group_codes(frame, batch.grain), _row_by_row_groups(frame, batch.grain)
+                assert np.array_equal(got[0], want[0]) and got[1] == want[1], (sd.name, batch.name)
+    finally:
+        reference.cleanup(con)
+    odd = pd.DataFrame(
+        {
+            "contractor": pd.Series(["乙", None, "甲", "乙", np.nan, pd.NA, "甲"], dtype=object),
+            "month": pd.Series(
+                [pd.Timestamp("2026-10-01"), date(2026, 10, 1), None, "2026-10-01", pd.NaT, None, "2026-11"],
+                dtype=object,
+            ),
+        }
+    )
+    got, want = _group_codes(odd, ("contractor", "month")), _row_by_row_groups(odd, ("contractor", "month"))
+    assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+    assert got[1] == [("乙", "2026-10-01"), (None, "2026-10-01"), ("甲", None), (None, None), ("甲", "2026-11")]
+    assert _group_codes(odd.iloc[:0], ("contractor",))[1] == []
