@@ -1,11 +1,11 @@
 """A query's rows as the pandas frame the suites validate, through Arrow.
 
 `con.execute(sql).df()` builds a Python object for every text cell before pandas stores it
-in Arrow again (pandas 3's `str` columns are Arrow-backed): 2.4 s of the 3.5 s an added
-province month's suites spent fetching, where Arrow and a copy-free conversion take 1.1 s
-(docs/performance.md, 2026-12-02 third pass). The frame must be the one `.df()` gives, column
-for column, or GE would judge other values: `to_frame` applies DuckDB's own rules for the types
-Arrow converts differently (tests/test_quality_frames.py compares the two on every batch):
+in Arrow again (pandas 3's `str` columns are Arrow-backed): an added province month's batches
+took 1.5 s to fetch that way, 1.0 s through Arrow (docs/decisions.md 109). The frame must be the
+one `.df()` gives, column for column, or GE would judge other values: `to_frame` applies DuckDB's
+own rules for the types Arrow converts differently (tests/test_expectations.py compares the two
+on every batch of every suite):
 
 * BOOLEAN and integer columns holding a NULL become pandas' nullable `boolean` / `Int64`
   (Arrow: object, float64); without one they stay numpy's bool / int64;
@@ -32,7 +32,7 @@ _NULLABLE_INTS = {
 }
 
 
-def _column(col: pa.ChunkedArray) -> pd.Series | pd.api.extensions.ExtensionArray:
+def _column(col: pa.ChunkedArray) -> pd.Series:
     t = col.type
     has_nulls = col.null_count > 0
     if pa.types.is_boolean(t) and has_nulls:
@@ -55,10 +55,7 @@ def _column(col: pa.ChunkedArray) -> pd.Series | pd.api.extensions.ExtensionArra
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """The pandas frame `.df()` would give for the same rows (see the module's docstring)."""
     return pd.DataFrame(
-        {
-            name: pd.Series(_column(col)).reset_index(drop=True)
-            for name, col in zip(table.column_names, table.columns, strict=True)
-        },
+        {name: _column(col) for name, col in zip(table.column_names, table.columns, strict=True)},
         columns=table.column_names,
     )
 

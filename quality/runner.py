@@ -7,8 +7,9 @@ the tests (on a file loaded with `load_folder`) and a manual run:
 
 Order of work: prepare the connection (UDFs, reference lists), aggregate the
 device metrics once in DuckDB, build the run context (month spine, contractor
-months), then for each suite and batch fetch one frame (through Arrow, `frames.py`), validate it with GE,
-split the results, and finally replace this run's rows in `audit.dq_results`.
+months), then for each suite and batch fetch one frame (through Arrow: `frames.py`),
+validate it with GE, split the results, and finally replace this run's rows in
+`audit.dq_results`.
 Frames are fetched one at a time and dropped after validation, so memory is
 bounded by the largest frame (never the device-metrics table).
 """

@@ -9,11 +9,13 @@ contractor and month, naming the right circuit.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import json
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from quality.catalog import SUITE_NAMES, SUITES
 from quality.device_suite import SAMPLE_ROWS
 from quality.results import SAMPLE_SIZE
 from quality.runner import RunReport, months_filter, run_suites
+from quality.spec import Batch
 from tests.conftest import build_quality_inputs
 
 NOW = datetime(2026, 11, 25, 12, 0)
@@ -445,6 +448,19 @@ def test_the_device_sample_of_a_run_draws_from_the_months_it_loaded(demo: tuple[
     assert contexts["last"].sample_months == (months[-1],) and contexts["all"].sample_months is None
 
 
+@contextlib.contextmanager
+def _every_batch(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[str, Batch]]]:
+    """Every (suite, batch) of the demo's suites, their SQL runnable on `con` inside the block
+    (the run context's temporary tables are dropped after it), as `run_suites` prepares them."""
+    prepare_connection(con, province="贵州")
+    device_suite.aggregate(con)
+    ctx = reference.prepare(con, NOW, "贵州")
+    try:
+        yield [(sd.name, batch) for sd in SUITES for batch in sd.suite(ctx).batches]
+    finally:
+        reference.cleanup(con)
+
+
 def test_frames_through_arrow_are_the_frames_duckdb_gives(demo: tuple[Path, dict], baseline) -> None:
     """The suites validate `frames.fetch`'s frame: column for column the one `.df()` gives, on every
     batch of every suite and on the types Arrow converts differently (NULL in a BOOLEAN or an
@@ -454,20 +470,10 @@ def test_frames_through_arrow_are_the_frames_duckdb_gives(demo: tuple[Path, dict
     from quality import frames
 
     con = baseline[0]
-    prepare_connection(con, province="贵州")
-    device_suite.aggregate(con)
-    ctx = reference.prepare(con, NOW, "贵州")
-    fetched = 0
-    try:
-        for sd in SUITES:
-            for batch in sd.suite(ctx).batches:
-                pd.testing.assert_frame_equal(
-                    frames.fetch(con, batch.sql), con.execute(batch.sql).df(), check_exact=True
-                )
-                fetched += 1
-    finally:
-        reference.cleanup(con)
-    assert fetched >= len(SUITES)
+    with _every_batch(con) as batches:
+        for _, batch in batches:
+            pd.testing.assert_frame_equal(frames.fetch(con, batch.sql), con.execute(batch.sql).df(), check_exact=True)
+    assert len(batches) >= len(SUITES)
     tricky = """
         SELECT * FROM (VALUES
             (1, TRUE, TRUE, 7::BIGINT, 7::INTEGER, DATE '2026-10-01', 1.25::DECIMAL(9, 2),
@@ -487,32 +493,24 @@ def test_datetimes_in_nanoseconds_for_ge_change_no_outcome(demo: tuple[Path, dic
     from quality import frames
 
     con = baseline[0]
-    prepare_connection(con, province="贵州")
-    device_suite.aggregate(con)
-    ctx = reference.prepare(con, NOW, "贵州")
-    as_fetched: list[tuple] = []
-    in_ns: list[tuple] = []
-    converted = 0
-    try:
-        batches = [(sd.name, b) for sd in SUITES for b in sd.suite(ctx).batches]
+    with _every_batch(con) as batches:
         fetched = [(name, b, frames.fetch(con, b.sql)) for name, b in batches]
-    finally:
-        reference.cleanup(con)
-    for name, batch, frame in fetched:
-        if len(frame) == 0:
-            continue
+    fetched = [(name, b, frame) for name, b, frame in fetched if len(frame)]
+
+    def outcomes() -> list[tuple]:
+        return [
+            (name, batch.name, o.success, o.result, o.error)
+            for name, batch, frame in fetched
+            for o in gx_engine.validate(frame, batch.checks, name)
+        ]
+
+    converted = 0
+    for _, _, frame in fetched:
         nanos = gx_engine.for_gx(frame)
         converted += sum(str(nanos[c].dtype) == "datetime64[ns]" != str(frame[c].dtype) for c in frame.columns)
-        in_ns += [
-            (name, batch.name, o.success, o.result, o.error) for o in gx_engine.validate(frame, batch.checks, name)
-        ]
+    in_ns = outcomes()
     monkeypatch.setattr(gx_engine, "for_gx", lambda frame: frame)
-    for name, batch, frame in fetched:
-        if len(frame) == 0:
-            continue
-        as_fetched += [
-            (name, batch.name, o.success, o.result, o.error) for o in gx_engine.validate(frame, batch.checks, name)
-        ]
+    as_fetched = outcomes()
     assert converted >= 10  # the tickets' clocks, inspection and acceptance dates, …
     assert in_ns == as_fetched
     assert any(not row[2] for row in in_ns)  # the demo's planted faults fail some checks
@@ -545,17 +543,11 @@ def test_groups_of_a_batch_are_those_of_its_rows_plain_keys(demo: tuple[Path, di
     from quality.results import _group_codes
 
     con = baseline[0]
-    prepare_connection(con, province="贵州")
-    device_suite.aggregate(con)
-    ctx = reference.prepare(con, NOW, "贵州")
-    try:
-        for sd in SUITES:
-            for batch in sd.suite(ctx).batches:
-                frame = frames.fetch(con, batch.sql)
-                got, want = _group_codes(frame, batch.grain), _row_by_row_groups(frame, batch.grain)
-                assert np.array_equal(got[0], want[0]) and got[1] == want[1], (sd.name, batch.name)
-    finally:
-        reference.cleanup(con)
+    with _every_batch(con) as batches:
+        for name, batch in batches:
+            frame = frames.fetch(con, batch.sql)
+            got, want = _group_codes(frame, batch.grain), _row_by_row_groups(frame, batch.grain)
+            assert np.array_equal(got[0], want[0]) and got[1] == want[1], (name, batch.name)
     odd = pd.DataFrame(
         {
             "contractor": pd.Series(["乙", None, "甲", "乙", np.nan, pd.NA, "甲"], dtype=object),
