@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -282,30 +281,25 @@ def _excel_sheet(path: Path, wanted: tuple[str, ...], limits: Limits) -> tuple[p
     if sheet not in names:
         raise damaged("xl/workbook.xml", f"sheet {sheet!r} cannot be opened")
     try:
-        frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
-        first_row = _first_used_row(path, sheet)
+        # skip_rows=0 makes calamine start at the sheet's row 1 (left to itself it starts at its first
+        # non-empty cell, and says nothing of where that was), so row numbers are exact by position.
+        # check_workbook counted the box from row 1 for that reason.
+        frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
     except BaseException as exc:
         if not isinstance(exc, Exception) and not _panic(exc):
             raise
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise damaged(part, f"sheet {sheet!r} cannot be read: {first}") from exc
-    return frame, sheet, first_row
+    skipped = _leading_empty_rows(frame)
+    return frame.slice(skipped), sheet, skipped + 1
 
 
-def _first_used_row(path: Path, sheet: str) -> int:
-    """Calamine skips leading empty rows; openpyxl tells which row the data starts on."""
-    if path.suffix.lower() == ".xls" or not zipfile.is_zipfile(path):
-        return 1
-    import openpyxl  # only needed for this offset
-
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        for idx, row in enumerate(wb[sheet].iter_rows(max_row=200, values_only=True), start=1):
-            if any(v is not None and str(v).strip() != "" for v in row):
-                return idx
-        return 1
-    finally:
-        wb.close()
+def _leading_empty_rows(frame: pl.DataFrame) -> int:
+    """Rows above the first one with any cell in it: the header search starts below them."""
+    if frame.width == 0 or frame.height == 0:
+        return 0
+    used = frame.select(pl.any_horizontal(pl.all().is_not_null()).arg_true().first()).item()
+    return 0 if used is None else int(used)
 
 
 def _register_frame(

@@ -93,7 +93,6 @@ class CellBox:
     tags in one row bound the box from below too.
     """
 
-    min_row: int | None = None
     max_row: int | None = None
     min_col: int | None = None
     max_col: int | None = None
@@ -104,7 +103,6 @@ class CellBox:
     def _rows(self, digits: set[bytes]) -> None:
         span = _extent(digits, int)
         if span is not None:
-            self.min_row = span[0] if self.min_row is None else min(self.min_row, span[0])
             self.max_row = span[1] if self.max_row is None else max(self.max_row, span[1])
 
     def _cols(self, letters: set[bytes]) -> None:
@@ -115,10 +113,12 @@ class CellBox:
 
     @property
     def cells(self) -> int:
-        """Rows x columns. A cell or row without a reference takes the next position, so the box is at
-        least as tall as the rows written and as wide as the widest row; where references and positions
-        mix, this is within a factor of 4 of what calamine allocates (enough to stop a runaway)."""
-        rows = max(self.row_tags, _span(self.min_row, self.max_row))
+        """Rows x columns, the rows counted from row 1: the sheet is read from its first row so that
+        row numbers are exact, and a reader asked for that allocates the empty rows above the data
+        too. A cell or row without a reference takes the next position, so the box is at least as
+        tall as the rows written and as wide as the widest row; where references and positions mix,
+        this is within a factor of 4 of what calamine allocates (enough to stop a runaway)."""
+        rows = max(self.row_tags, self.max_row or 0)
         cols = max(self.widest_row, _span(self.min_col, self.max_col))
         return rows * cols
 

@@ -235,6 +235,24 @@ def test_far_cell_workbook_is_rejected_without_aborting(tmp_path: Path) -> None:
     con.close()
 
 
+def test_a_narrow_box_far_down_counts_from_row_1(tmp_path: Path) -> None:
+    """Two rows at the bottom of the sheet, spanning every column: 32 768 cells as a box of used
+    cells, but the sheet is read from row 1 (so that row numbers are exact), which would allocate
+    17 billion. It is counted, and rejected, the way it would be read."""
+    root = tmp_path / "in"
+    far = "".join(
+        f'<row r="{r}">{_inline("x", f"A{r}")}{_inline("y", f"XFD{r}")}</row>' for r in (1_048_575, 1_048_576)
+    )
+    sheet = f'<worksheet xmlns="{MAIN_NS}"><sheetData>{far}</sheetData></worksheet>'
+    _write_workbook(root / "tickets_bottom.xlsx", sheet)
+    _good_file(root)
+    results = _load_in_child(root, tmp_path / "wh.duckdb")
+    _, status, read, loaded, rejected, message = results["tickets_bottom.xlsx"]
+    assert (status, read, loaded, rejected) == ("rejected", 0, 0, 0)
+    assert "sheet too large: ~17179869184 cells, limit 5000000" in message
+    assert results[GOOD][1] == "loaded"
+
+
 def test_only_the_sheet_read_is_checked(tmp_path: Path) -> None:
     """The sheet named like the dataset is read (edge rule 6): a far cell on another sheet is harmless."""
     root = tmp_path / "in"

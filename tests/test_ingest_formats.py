@@ -6,10 +6,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import fastexcel
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from core.settings import Limits
+from ingestion.files import _excel_sheet
 from tests.conftest import TICKET_HEADER, ticket, write_csv, write_xlsx
 
 
@@ -166,6 +169,42 @@ def test_title_row_above_the_header(tmp_path: Path, wh) -> None:
     [res] = wh.load(tmp_path / "in")
     assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (2, 1, 1)
     assert wh.one("SELECT row FROM audit.rejects") == 4  # title = row 1, header = row 2
+
+
+def _above_the_data(ws, how: str) -> int:
+    """Something (or nothing) above a table; the row the table's header goes on."""
+    if how == "blank_text":  # a cell holding only spaces: calamine counts it as used, people do not
+        ws["A1"] = "   "
+    elif how == "formatted_empty":  # formatting without a value: no reader counts it
+        ws["A1"].number_format = "0.00"
+    elif how == "zero_far_right":  # a real value, in a column the table does not use
+        ws["N2"] = 0
+    return 4
+
+
+@pytest.mark.parametrize("how", ["nothing", "blank_text", "formatted_empty", "zero_far_right"])
+def test_reject_rows_are_the_sheet_rows_whatever_is_above_the_table(tmp_path: Path, wh, how: str) -> None:
+    """Rows are numbered as Excel numbers them: a bad row on sheet row 6 is rejected as row 6."""
+    import openpyxl
+
+    path = tmp_path / "in" / "tickets_a.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    top = _above_the_data(ws, how)
+    for offset, row in enumerate([TICKET_HEADER, ticket("GZ-1"), ticket("GZ-2", "bad"), ticket("GZ-3")]):
+        for col, value in enumerate(row, start=1):
+            ws.cell(row=top + offset, column=col, value=value)
+    wb.save(path)
+    # The header is searched for from the first row calamine itself would start at, as before.
+    frame, _, first_row = _excel_sheet(path, ("tickets",), Limits())
+    calamine = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, dtypes="string").to_polars()
+    assert frame.equals(calamine)
+    assert first_row == (1 if how == "blank_text" else 2 if how == "zero_far_right" else top)
+    [res] = wh.load(tmp_path / "in")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (3, 2, 1)
+    assert wh.rows("SELECT row FROM audit.rejects") == [(6,)]
+    assert wh.rows("SELECT ticket_id, _row FROM raw.tickets ORDER BY 1") == [("GZ-1", 5), ("GZ-3", 7)]
 
 
 def test_dataset_found_by_header_when_the_name_says_nothing(tmp_path: Path, wh) -> None:
