@@ -40,18 +40,6 @@ class _Prefetch:
 
 _PREFETCH: dict[str, _Prefetch] = {}
 
-# The database of a run's build copy, kept open in this process between the steps that use it
-# (decision 111): opening the file costs ≈ 25 ms and closing it ≈ 15 ms (a checkpoint), and a run
-# connects ≈ 40 times. Keyed by the build file, with the run it was opened for. Closed before
-# another process opens the file (dbt), before publishing, and when the run lock is given back.
-_OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
-
-
-def _close_open(key: str) -> None:
-    held = _OPEN.pop(key, None)
-    if held is not None:
-        held[1].close()
-
 
 def _stat_key(path: Path) -> tuple[int, int, int] | None:
     try:
@@ -102,9 +90,6 @@ class Warehouse:
         """Take the run lock, drop the build of a dead run, and start this run's copy."""
         self._lock(wait_seconds)
         build = self.build_path(run_id)
-        held = _OPEN.get(str(build))
-        if held is not None and held[0] != run_id:
-            _close_open(str(build))  # a run of this process that died before publishing
         marker = self._build_marker()
         if build.parent.exists() and not (marker.exists() and marker.read_text(encoding="utf-8") == run_id):
             shutil.rmtree(build.parent, ignore_errors=True)  # a run that died half-way
@@ -174,7 +159,6 @@ class Warehouse:
 
     def publish(self, run_id: str) -> Path:
         build = self.build_path(run_id)
-        self.close_build(run_id)
         con = duckdb.connect(str(build))
         try:
             con.execute("CHECKPOINT")
@@ -187,28 +171,12 @@ class Warehouse:
 
     @contextlib.contextmanager
     def connect_build(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the run's copy. The database stays open for the run's next step, until
-        `close_build`: the connection yielded is a cursor of it, with its own settings and temp objects."""
-        key = str(self.ensure_build(run_id))
-        held = _OPEN.get(key)
-        if held is None or held[0] != run_id:
-            _close_open(key)
-            held = (run_id, duckdb.connect(key, config=writer_config()))
-            _OPEN[key] = held
-        con = held[1].cursor()
+        con = duckdb.connect(str(self.ensure_build(run_id)), config=writer_config())
         con.execute("SET enable_progress_bar = false")
         try:
             yield con
         finally:
             con.close()
-
-    def close_build(self, run_id: str) -> None:
-        """Close this process's database of the run's copy: before another process (dbt) opens the
-        file, and before publishing. Its changes are checkpointed into the file on closing."""
-        key = str(self.build_path(run_id))
-        held = _OPEN.get(key)
-        if held is not None and held[0] == run_id:
-            _close_open(key)
 
     def acquire(self, wait_seconds: float = 600.0, on_wait: Callable[[], None] | None = None) -> None:
         """Take the run lock for this process (a no-op when it already holds it).
@@ -246,7 +214,6 @@ class Warehouse:
 
     def _unlock(self) -> None:
         self._drop_prefetched()  # a run that ended before `begin` leaves no copy behind
-        _close_open(str(self.build_path("")))  # a run that failed before publishing (one copy per warehouse)
         fd = _LOCKS.pop(str(self.path), None)
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)

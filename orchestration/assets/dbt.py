@@ -230,7 +230,6 @@ def daiwei_dbt_models(context: AssetExecutionContext, dbt: DaiweiDbtCliResource,
         context.log.info(f"dbt: 输入未变 / inputs unchanged since run {built[1]}: the models are kept as built")
         yield from _unchanged_outputs(context, manifest, built[1])
         return
-    wh.close_build(context.run.run_id)  # dbt opens the file in its own process
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=wh.dbt_target)
     results: dict[str, Any] = {}
     try:
