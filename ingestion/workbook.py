@@ -86,7 +86,8 @@ def _span(lo: int | None, hi: int | None) -> int:
 
 @dataclass
 class CellBox:
-    """The bounding box of a sheet's used cells, as calamine will allocate it, grown chunk by chunk.
+    """The box of a sheet's used cells as calamine will allocate it when asked to read from row 1
+    (rows from 1 to the last one, columns from the first used to the last), grown chunk by chunk.
 
     From the `<dimension ref>` and every cell and row reference, and from the rows and cells written
     (one without a reference takes the next position): the number of row tags and the most cell

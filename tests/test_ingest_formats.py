@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import fastexcel
+import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -185,8 +186,6 @@ def _above_the_data(ws, how: str) -> int:
 @pytest.mark.parametrize("how", ["nothing", "blank_text", "formatted_empty", "zero_far_right"])
 def test_reject_rows_are_the_sheet_rows_whatever_is_above_the_table(tmp_path: Path, wh, how: str) -> None:
     """Rows are numbered as Excel numbers them: a bad row on sheet row 6 is rejected as row 6."""
-    import openpyxl
-
     path = tmp_path / "in" / "tickets_a.xlsx"
     path.parent.mkdir(parents=True)
     wb = openpyxl.Workbook()
