@@ -8,7 +8,7 @@ the same run measures, each in a fresh process:
 * baseline: `CREATE TABLE t AS SELECT * FROM read_parquet(file)` in raw DuckDB;
 * `daiwei run --input <folder with only that file>` into a new warehouse: the whole
   run (Dagster, loading with validation and rejects, the dbt build, publishing),
-  and, from the run's step timings, the `raw_device_metrics` load step alone.
+  and, from the run's step timings, the load step alone (`raw_tables`: this delivery holds only device metrics).
 
 It prints wall time, rows/s and peak RSS (whole process tree, sampled) of each,
 and the ratio baseline time / daiwei time (1.0 = as fast as raw DuckDB).
@@ -74,7 +74,7 @@ def main() -> int:
         b = run_measured([py, "-c", ctas])
         wh = base / "wh" / "warehouse.duckdb"
         d = run_measured([py, "-m", "cli.main", "run", "--input", str(base / "in"), "--warehouse", str(wh)])
-        load = step_seconds(wh.parent / "logs" / "daiwei-run.log", "raw_device_metrics")
+        load = step_seconds(wh.parent / "logs" / "daiwei-run.log", "raw_tables")
         rows_out.append((label, rows, b, d, load))
         print(
             f"[{label}] baseline {b.seconds:.1f}s, daiwei run {d.seconds:.1f}s (exit {d.returncode}), "

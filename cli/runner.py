@@ -56,12 +56,19 @@ def instance():  # type: ignore[no-untyped-def]
     return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
 
 
+def _error_line(err) -> str:  # type: ignore[no-untyped-def]
+    """The last line of an error's message, from the error that caused it when Dagster wrapped one
+    ("Error occurred while executing op …" names the step, not what went wrong)."""
+    while err is not None and err.cause is not None and "DagsterExecutionStepExecutionError" in err.cls_name:
+        err = err.cause
+    lines = (err.message if err else "unknown error").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def failure_line(result) -> str:  # type: ignore[no-untyped-def]
     """The last line of a failed Dagster run's first step failure (the message a command prints)."""
     failures = result.get_step_failure_events()
-    err = failures[0].step_failure_data.error if failures else None
-    lines = (err.message if err else "unknown error").strip().splitlines()
-    return lines[-1] if lines else ""
+    return _error_line(failures[0].step_failure_data.error if failures else None)
 
 
 def resources_config(
@@ -158,9 +165,7 @@ def _execute(input_dir: Path, wh: Path, limits: Limits, app_db: str | None, prov
         failures = result.get_step_failure_events()
         if failures:
             ev = failures[0]
-            err = ev.step_failure_data.error
-            msg = (err.message if err else "unknown error").strip().splitlines()
-            outcome.error = f"{ev.step_key}: {msg[-1] if msg else ''}"[:400]
+            outcome.error = f"{ev.step_key}: {_error_line(ev.step_failure_data.error)}"[:400]
         return outcome
     for ev in result.all_events:
         data = ev.event_specific_data

@@ -133,6 +133,107 @@ def test_failure_mid_run_leaves_published_warehouse_unchanged(tmp_path: Path, mo
     con.close()
 
 
+def test_one_dataset_failing_stops_the_other_loader_and_publishes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """Datasets load two at a time (decision 111): a bug in one fails the run, the other loader
+    stops between two files, and the published warehouse is untouched."""
+    inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
+    assert runner.run_pipeline(inbox, wh).success
+    before = _sha(wh)
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, NOVEMBER_TICKET])
+    for day in range(2, 6):
+        write_csv(
+            inbox / f"eoms_circuits_202611{day:02d}.csv",
+            [EOMS, [f"GZ-DL-00000{day}", "铁通", "贵阳市", "清镇市", "城区", "自维数据专线", "2025-01-01", "在用"]],
+        )
+    import orchestration.assets.ingestion as assets
+
+    real, loaded = assets.load_file, []
+
+    def crash_tickets(con, pf, run_id, limits):
+        if pf.dataset == "tickets":
+            raise RuntimeError("power cut")
+        loaded.append(pf.file)
+        time.sleep(0.3)  # long enough for the tickets loader to fail first
+        return real(con, pf, run_id, limits)
+
+    monkeypatch.setattr(assets, "load_file", crash_tickets)
+    out = runner.run_pipeline(inbox, wh)
+    assert not out.success
+    assert "power cut" in (out.error or "")
+    assert len(loaded) < 4, "the EOMS loader went on after the tickets loader failed"
+    assert _sha(wh) == before
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
+    assert con.execute("SELECT count(*) FROM raw.eoms_circuits").fetchall() == [(1,)]
+    con.close()
+    monkeypatch.undo()
+    # the next run loads everything
+    assert runner.run_pipeline(inbox, wh).success
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
+    assert con.execute(
+        "SELECT count(*) FROM audit.load_log WHERE dataset = 'eoms_circuits' AND status = 'loaded'"
+    ).fetchall() == [(5,)]
+    con.close()
+
+
+def test_dbt_that_cannot_run_fails_the_run_and_publishes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """dbt exiting 2 (it did not run: a bad option, a broken project) is a failed run, named as
+    such; the published warehouse is unchanged and the next run succeeds."""
+    from orchestration.resources import DaiweiDbtCliResource
+
+    inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
+    assert runner.run_pipeline(inbox, wh).success
+    before = _sha(wh)
+    write_csv(inbox / "2026-11" / "tickets_2026-11_20261205.csv", [TICKET_HEADER, NOVEMBER_TICKET])
+    real_cli = DaiweiDbtCliResource.cli
+
+    def broken_cli(self, args, **kwargs):
+        return real_cli(self, [*args, "--no-such-option"], **kwargs)
+
+    monkeypatch.setattr(DaiweiDbtCliResource, "cli", broken_cli)
+    out = runner.run_pipeline(inbox, wh)
+    assert not out.success
+    assert "dbt 未能运行 / dbt did not run (exit 2)" in (out.error or ""), out.error
+    assert _sha(wh) == before
+    monkeypatch.undo()
+    assert runner.run_pipeline(inbox, wh).success
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
+    con.close()
+
+
+def test_a_stopped_loader_loads_nothing_more(tmp_path: Path) -> None:
+    import threading
+
+    from core.settings import DEFAULT_PROVINCE
+    from ingestion.datasets import BY_NAME
+    from ingestion.files import DEFAULT_LIMITS
+    from ingestion.loader import prepare_connection
+    from orchestration.assets import ingestion as assets
+
+    path = write_csv(tmp_path / "in" / "tickets_2026-10_20261105.csv", [TICKET_HEADER, ticket("A")])
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    prepare_connection(con, province=DEFAULT_PROVINCE)
+    con.execute(
+        "CREATE TABLE audit.load_plan (run_id VARCHAR, load_seq BIGINT, file VARCHAR, path VARCHAR, "
+        "sha256 VARCHAR, dataset VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO audit.load_plan VALUES ('r', 1, 'tickets_2026-10_20261105.csv', ?, 'x', 'tickets')", [str(path)]
+    )
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(assets.LoadStopped, match=r"tickets_2026-10_20261105\.csv"):
+        assets._load_dataset(con, BY_NAME["tickets"], "r", DEFAULT_PROVINCE, DEFAULT_LIMITS, stop)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM audit.load_log").fetchall() == [(0,)]
+    stop.clear()
+    assets._load_dataset(con, BY_NAME["tickets"], "r", DEFAULT_PROVINCE, DEFAULT_LIMITS, stop)
+    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(1,)]
+    con.close()
+
+
 def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
     inbox, wh = _inbox(tmp_path / "in"), tmp_path / "warehouse.duckdb"
     assert runner.run_pipeline(inbox, wh).success

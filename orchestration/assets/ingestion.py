@@ -1,17 +1,24 @@
 """Raw assets: the files offered, one raw table per dataset, the load log and the rejects."""
 
+import contextlib
+import os
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
-    AssetsDefinition,
+    AssetKey,
+    AssetSpec,
     Config,
     MaterializeResult,
     MetadataValue,
     asset,
+    multi_asset,
 )
 
-from core.settings import DEFAULT_INBOX
+from core.settings import DEFAULT_INBOX, Limits
 from ingestion.datasets import DATASETS
 from ingestion.loader import PlannedFile, claim_province, load_file, plan_files, prepare_connection
 from ingestion.model import Dataset
@@ -78,45 +85,119 @@ def offered_files(
     )
 
 
-def raw_asset(ds: Dataset) -> AssetsDefinition:
-    @asset(
-        name=f"raw_{ds.name}",
-        deps=[offered_files],
-        group_name=RAW_GROUP,
-        kinds={"duckdb"},
-        description=f"{ds.chinese_name}: the rows currently applied, typed, with file/row lineage "
-        f"(table raw.{ds.name}).",
+# Two datasets load at a time, each on its own cursor of the build copy (its own transactions and
+# TEMP tables): a file's load is mostly DuckDB planning and executing its validating SQL, which
+# releases the GIL, and the datasets touch disjoint raw tables (load_log and rejects only get
+# appends). Measured on the demo delivery: 5.5-5.9 s one dataset after the other, 3.3-3.7 s two at a
+# time (decision 111). Within a dataset the files still load one by one in application order.
+LOAD_THREADS = 2
+
+
+def _raw_key(ds: Dataset) -> AssetKey:
+    return AssetKey(f"raw_{ds.name}")
+
+
+class LoadStopped(Exception):
+    """The other loader failed or the run was interrupted: this one stops between two files."""
+
+
+def _load_dataset(
+    con: duckdb.DuckDBPyConnection, ds: Dataset, run_id: str, province: str, limits: Limits, stop: threading.Event
+) -> MaterializeResult:
+    """Load one dataset's planned files (in load order) on `con`, and its asset's metadata."""
+    con.execute("SET enable_progress_bar = false")  # a setting of each connection, like connect_build's
+    prepare_connection(con, province=province)
+    results = []
+    for pf in _planned(con, run_id, ds.name):
+        if stop.is_set():
+            raise LoadStopped(f"raw_{ds.name}: stopped before {pf.file}")
+        results.append(load_file(con, pf, run_id, limits))
+    total = con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()[0][0]
+    # Files recognised by header were loaded by offered_files but count here too.
+    read, loaded, rejected = con.execute(
+        "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+        "coalesce(sum(rows_rejected), 0) FROM audit.load_log WHERE run_id = ? AND dataset = ?",
+        [run_id, ds.name],
+    ).fetchall()[0]
+    return MaterializeResult(
+        asset_key=_raw_key(ds),
+        metadata={
+            "rows_read": read,
+            "rows_loaded": loaded,
+            "rows_rejected": rejected,
+            "files_loaded": len([r for r in results if r.status == "loaded"]),
+            "files_skipped": len([r for r in results if r.status == "skipped"]),
+            "files_rejected": MetadataValue.json(
+                [{"file": r.file, "message": r.message} for r in results if r.status == "rejected"]
+            ),
+            "table_rows": int(total),
+        },
     )
-    def _raw(context: AssetExecutionContext, warehouse: WarehouseResource, limits: LimitsResource) -> MaterializeResult:
-        with warehouse.get().connect_build(context.run.run_id) as con:
-            prepare_connection(con, province=warehouse.get_province())
-            planned = _planned(con, context.run.run_id, ds.name)
-            results = [load_file(con, pf, context.run.run_id, limits.get()) for pf in planned]
-            total = con.execute(f"SELECT count(*) FROM {ds.table}").fetchall()[0][0]
-            # Files recognised by header were loaded by offered_files but count here too.
-            read, loaded, rejected = con.execute(
-                "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
-                "coalesce(sum(rows_rejected), 0) FROM audit.load_log WHERE run_id = ? AND dataset = ?",
-                [context.run.run_id, ds.name],
-            ).fetchall()[0]
-        return MaterializeResult(
-            metadata={
-                "rows_read": read,
-                "rows_loaded": loaded,
-                "rows_rejected": rejected,
-                "files_loaded": len([r for r in results if r.status == "loaded"]),
-                "files_skipped": len([r for r in results if r.status == "skipped"]),
-                "files_rejected": MetadataValue.json(
-                    [{"file": r.file, "message": r.message} for r in results if r.status == "rejected"]
-                ),
-                "table_rows": int(total),
-            }
+
+
+def _by_size(datasets: list[Dataset], con: duckdb.DuckDBPyConnection, run_id: str) -> list[Dataset]:
+    """The largest delivery first, so the two loaders finish close together."""
+    sizes: dict[str, int] = {}
+    for dataset, path in con.execute(
+        "SELECT dataset, path FROM audit.load_plan WHERE run_id = ? AND dataset IS NOT NULL", [run_id]
+    ).fetchall():
+        with contextlib.suppress(OSError):
+            sizes[dataset] = sizes.get(dataset, 0) + os.stat(path).st_size
+    return sorted(datasets, key=lambda ds: -sizes.get(ds.name, 0))
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            _raw_key(ds),
+            deps=[offered_files],
+            group_name=RAW_GROUP,
+            kinds={"duckdb"},
+            description=f"{ds.chinese_name}: the rows currently applied, typed, with file/row lineage "
+            f"(table raw.{ds.name}).",
         )
+        for ds in DATASETS
+    ],
+    can_subset=True,
+)
+def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource, limits: LimitsResource):
+    """One raw table per dataset: each dataset's files, two datasets at a time."""
+    run_id, province, lim = context.run.run_id, warehouse.get_province(), limits.get()
+    selected = [ds for ds in DATASETS if _raw_key(ds) in context.selected_asset_keys]
+    with warehouse.get().connect_build(run_id) as con:
+        order = _by_size(selected, con, run_id)
+        cursors = [con.cursor() for _ in order]
+        stop = threading.Event()
+        try:
+            with ThreadPoolExecutor(LOAD_THREADS, thread_name_prefix="daiwei-load") as pool:
+                futures = [
+                    pool.submit(_load_dataset, cur, ds, run_id, province, lim, stop)
+                    for cur, ds in zip(cursors, order, strict=True)
+                ]
+                try:
+                    # the first failure, whichever loader it comes from, stops the other one
+                    wait(futures, return_when=FIRST_EXCEPTION)
+                    for f in futures:
+                        if f.done() and not f.cancelled() and f.exception() is not None:
+                            f.result()  # raises it
+                    done = [f.result() for f in futures]
+                except BaseException:  # a bug or an interrupt: stop the other loader too
+                    stop.set()
+                    for f in futures:
+                        f.cancel()
+                    for cur in cursors:
+                        with contextlib.suppress(duckdb.Error):
+                            cur.interrupt()
+                    raise
+        finally:
+            for cur in cursors:
+                cur.close()
+    by_key = {r.asset_key: r for r in done}
+    for ds in selected:  # in the datasets' own order, whatever order they finished in
+        yield by_key[_raw_key(ds)]
 
-    return _raw
 
-
-RAW_ASSETS = [raw_asset(ds) for ds in DATASETS]
+RAW_ASSETS = [raw_tables]
 
 
 @asset(deps=RAW_ASSETS, group_name=RAW_GROUP, kinds={"duckdb"})
