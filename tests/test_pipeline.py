@@ -37,6 +37,15 @@ def _inbox(root: Path) -> Path:
     return root
 
 
+def _one(wh: Path, sql: str) -> object:
+    """The one value a query returns from the published warehouse."""
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -92,9 +101,7 @@ def test_broken_file_beside_good_ones_exit_1_names_the_file(tmp_path: Path) -> N
     assert line in p.stderr and line.startswith("2026-10/tickets_2026-10_broken.xlsx: ")
     assert "不是有效的Excel文件" in line and "not a readable Excel workbook" in line
     assert "tickets" in p.stdout and "拒绝 rejected 1" in p.stdout
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
-    con.close()
+    assert _one(wh, "SELECT count(*) FROM raw.tickets") == 2
 
 
 def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
@@ -128,9 +135,7 @@ def test_failure_mid_run_leaves_published_warehouse_unchanged(tmp_path: Path, mo
     out = runner.run_pipeline(inbox, wh)
     assert not out.success
     assert _sha(wh) == before
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
-    con.close()
+    assert _one(wh, "SELECT count(*) FROM raw.tickets") == 2
 
 
 def test_one_dataset_failing_stops_the_other_loader_and_publishes_nothing(tmp_path: Path, monkeypatch) -> None:
@@ -162,19 +167,14 @@ def test_one_dataset_failing_stops_the_other_loader_and_publishes_nothing(tmp_pa
     assert "power cut" in (out.error or "")
     assert len(loaded) < 4, "the EOMS loader went on after the tickets loader failed"
     assert _sha(wh) == before
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
-    assert con.execute("SELECT count(*) FROM raw.eoms_circuits").fetchall() == [(1,)]
-    con.close()
+    assert _one(wh, "SELECT count(*) FROM raw.tickets") == 2
+    assert _one(wh, "SELECT count(*) FROM raw.eoms_circuits") == 1
     monkeypatch.undo()
     # the next run loads everything
     assert runner.run_pipeline(inbox, wh).success
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
-    assert con.execute(
-        "SELECT count(*) FROM audit.load_log WHERE dataset = 'eoms_circuits' AND status = 'loaded'"
-    ).fetchall() == [(5,)]
-    con.close()
+    assert _one(wh, "SELECT count(*) FROM raw.tickets") == 3
+    loaded_eoms = "SELECT count(*) FROM audit.load_log WHERE dataset = 'eoms_circuits' AND status = 'loaded'"
+    assert _one(wh, loaded_eoms) == 5
 
 
 def test_dbt_that_cannot_run_fails_the_run_and_publishes_nothing(tmp_path: Path, monkeypatch) -> None:
@@ -198,9 +198,7 @@ def test_dbt_that_cannot_run_fails_the_run_and_publishes_nothing(tmp_path: Path,
     assert _sha(wh) == before
     monkeypatch.undo()
     assert runner.run_pipeline(inbox, wh).success
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
-    con.close()
+    assert _one(wh, "SELECT count(*) FROM raw.tickets") == 3
 
 
 def test_a_stopped_loader_loads_nothing_more(tmp_path: Path) -> None:
@@ -253,14 +251,10 @@ def test_killed_run_leaves_published_warehouse_readable(tmp_path: Path) -> None:
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert _sha(wh) == before
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(2,)]
-    con.close()
+    assert _one(wh, "SELECT count(*) FROM raw.tickets") == 2
     # the next run cleans the dead build and publishes
     assert runner.run_pipeline(inbox, wh).success
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(*) FROM raw.tickets").fetchall() == [(3,)]
-    con.close()
+    assert _one(wh, "SELECT count(*) FROM raw.tickets") == 3
 
 
 def test_a_run_revalidates_only_the_months_it_loaded(tmp_path: Path) -> None:
