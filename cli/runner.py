@@ -62,7 +62,10 @@ def _error_line(err) -> str:  # type: ignore[no-untyped-def]
     while err is not None and err.cause is not None and "DagsterExecutionStepExecutionError" in err.cls_name:
         err = err.cause
     lines = (err.message if err else "unknown error").strip().splitlines()
-    return lines[-1] if lines else ""
+    line = lines[-1] if lines else ""
+    if err is not None and err.cls_name == "Failure":  # a step's own message, without Dagster's class path
+        line = line.removeprefix("dagster._core.definitions.events.Failure: ")
+    return line
 
 
 def failure_line(result) -> str:  # type: ignore[no-untyped-def]
