@@ -68,6 +68,25 @@ def _error_line(err) -> str:  # type: ignore[no-untyped-def]
     return line
 
 
+# The steps of `daiwei run`, named for the person reading a failure (the key stays, for the log).
+STEP_LABELS = {
+    "offered_files": "文件清单 / file plan",
+    "app_state": "申诉与关账 / appeals and closed months",
+    "raw_tables": "加载文件 / loading",
+    "daiwei_dbt_models": "指标构建 / dbt build",
+    "load_log": "加载日志 / load log",
+    "rejects": "拒绝行 / rejects",
+    "data_quality": "数据质量 / data quality",
+    "published_warehouse": "发布 / publish",
+}
+
+
+def step_label(step_key: str) -> str:
+    """`加载文件 / loading (raw_tables)` for a step of the run job, the key itself otherwise."""
+    label = STEP_LABELS.get(step_key)
+    return f"{label} ({step_key})" if label else step_key
+
+
 def failure_line(result) -> str:  # type: ignore[no-untyped-def]
     """The last line of a failed Dagster run's first step failure (the message a command prints)."""
     failures = result.get_step_failure_events()
@@ -168,7 +187,7 @@ def _execute(input_dir: Path, wh: Path, limits: Limits, app_db: str | None, prov
         failures = result.get_step_failure_events()
         if failures:
             ev = failures[0]
-            outcome.error = f"{ev.step_key}: {_error_line(ev.step_failure_data.error)}"[:400]
+            outcome.error = f"{step_label(ev.step_key)}: {_error_line(ev.step_failure_data.error)}"[:400]
         return outcome
     for ev in result.all_events:
         data = ev.event_specific_data

@@ -78,3 +78,14 @@ def test_schedule_and_job_share_the_one_job() -> None:
 
 def _unused() -> SkipReason:  # keep the import meaningful for readers: sensors skip with a reason
     return SkipReason("")
+
+
+def test_every_step_of_the_run_job_has_a_name_for_people() -> None:
+    """A failed `daiwei run` names its step in Chinese first (cli.runner.STEP_LABELS)."""
+    from cli.runner import STEP_LABELS, step_label
+
+    job = defs.resolve_job_def("daiwei_run")
+    steps = {node.name for node in job.graph.nodes}
+    assert steps == set(STEP_LABELS), steps ^ set(STEP_LABELS)
+    assert step_label("raw_tables") == "加载文件 / loading (raw_tables)"
+    assert step_label("kpi_pack") == "kpi_pack"

@@ -164,7 +164,7 @@ def test_one_dataset_failing_stops_the_other_loader_and_publishes_nothing(tmp_pa
     monkeypatch.setattr(assets, "load_file", crash_tickets)
     out = runner.run_pipeline(inbox, wh)
     assert not out.success
-    assert out.error == "raw_tables: RuntimeError: power cut"  # the cause, not Dagster's wrapper
+    assert out.error == "加载文件 / loading (raw_tables): RuntimeError: power cut"  # the cause, not Dagster's wrapper
     assert len(loaded) < 4, "the EOMS loader went on after the tickets loader failed"
     assert _sha(wh) == before
     assert _one(wh, "SELECT count(*) FROM raw.tickets") == 2
@@ -194,7 +194,7 @@ def test_dbt_that_cannot_run_fails_the_run_and_publishes_nothing(tmp_path: Path,
     monkeypatch.setattr(DaiweiDbtCliResource, "cli", broken_cli)
     out = runner.run_pipeline(inbox, wh)
     assert not out.success
-    assert out.error == "daiwei_dbt_models: dbt 未能运行 / dbt did not run (exit 2)"  # no Dagster class path
+    assert out.error == "指标构建 / dbt build (daiwei_dbt_models): dbt 未能运行 / dbt did not run (exit 2)"
     assert _sha(wh) == before
     monkeypatch.undo()
     assert runner.run_pipeline(inbox, wh).success
