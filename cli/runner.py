@@ -81,10 +81,10 @@ STEP_LABELS = {
 }
 
 
-def step_label(step_key: str) -> str:
+def step_label(step_key: str | None) -> str:
     """`加载文件 / loading (raw_tables)` for a step of the run job, the key itself otherwise."""
-    label = STEP_LABELS.get(step_key)
-    return f"{label} ({step_key})" if label else step_key
+    label = STEP_LABELS.get(step_key or "")
+    return f"{label} ({step_key})" if label else str(step_key or "")
 
 
 def failure_line(result) -> str:  # type: ignore[no-untyped-def]
