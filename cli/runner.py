@@ -59,12 +59,14 @@ def instance():  # type: ignore[no-untyped-def]
 def _error_line(err) -> str:  # type: ignore[no-untyped-def]
     """The last line of an error's message, from the error that caused it when Dagster wrapped one
     ("Error occurred while executing op …" names the step, not what went wrong)."""
+    from dagster import Failure  # imported by the run that failed already
+
     while err is not None and err.cause is not None and "DagsterExecutionStepExecutionError" in err.cls_name:
         err = err.cause
     lines = (err.message if err else "unknown error").strip().splitlines()
     line = lines[-1] if lines else ""
-    if err is not None and err.cls_name == "Failure":  # a step's own message, without Dagster's class path
-        line = line.removeprefix("dagster._core.definitions.events.Failure: ")
+    if err is not None and err.cls_name == Failure.__name__:  # a step's own message, without Dagster's class path
+        line = line.removeprefix(f"{Failure.__module__}.{Failure.__name__}: ")
     return line
 
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -152,12 +153,14 @@ def test_one_dataset_failing_stops_the_other_loader_and_publishes_nothing(tmp_pa
         )
     import orchestration.assets.ingestion as assets
 
-    real, loaded = assets.load_file, []
+    real, loaded, eoms_started = assets.load_file, [], threading.Event()
 
     def crash_tickets(con, pf, run_id, limits):
         if pf.dataset == "tickets":
+            eoms_started.wait(timeout=20)  # only loaders that run at the same time meet here
             raise RuntimeError("power cut")
         loaded.append(pf.file)
+        eoms_started.set()
         time.sleep(0.3)  # long enough for the tickets loader to fail first
         return real(con, pf, run_id, limits)
 
@@ -165,6 +168,7 @@ def test_one_dataset_failing_stops_the_other_loader_and_publishes_nothing(tmp_pa
     out = runner.run_pipeline(inbox, wh)
     assert not out.success
     assert out.error == "加载文件 / loading (raw_tables): RuntimeError: power cut"  # the cause, not Dagster's wrapper
+    assert loaded, "the two datasets did not load at the same time"
     assert len(loaded) < 4, "the EOMS loader went on after the tickets loader failed"
     assert _sha(wh) == before
     assert _one(wh, "SELECT count(*) FROM raw.tickets") == 2
@@ -202,24 +206,16 @@ def test_dbt_that_cannot_run_fails_the_run_and_publishes_nothing(tmp_path: Path,
 
 
 def test_a_stopped_loader_loads_nothing_more(tmp_path: Path) -> None:
-    import threading
-
     from core.settings import DEFAULT_PROVINCE
     from ingestion.datasets import BY_NAME
     from ingestion.files import DEFAULT_LIMITS
-    from ingestion.loader import prepare_connection
+    from ingestion.loader import plan_files, prepare_connection
     from orchestration.assets import ingestion as assets
 
-    path = write_csv(tmp_path / "in" / "tickets_2026-10_20261105.csv", [TICKET_HEADER, ticket("A")])
+    write_csv(tmp_path / "in" / "tickets_2026-10_20261105.csv", [TICKET_HEADER, ticket("A")])
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     prepare_connection(con, province=DEFAULT_PROVINCE)
-    con.execute(
-        "CREATE TABLE audit.load_plan (run_id VARCHAR, load_seq BIGINT, file VARCHAR, path VARCHAR, "
-        "sha256 VARCHAR, dataset VARCHAR)"
-    )
-    con.execute(
-        "INSERT INTO audit.load_plan VALUES ('r', 1, 'tickets_2026-10_20261105.csv', ?, 'x', 'tickets')", [str(path)]
-    )
+    assets.record_plan(con, "r", plan_files(con, tmp_path / "in"))
     stop = threading.Event()
     stop.set()
     with pytest.raises(assets.LoadStopped, match=r"tickets_2026-10_20261105\.csv"):

@@ -3,7 +3,7 @@
 import contextlib
 import os
 import threading
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import duckdb
@@ -44,6 +44,18 @@ def _planned(con, run_id: str, dataset: str | None) -> list[PlannedFile]:
     return [PlannedFile(r[0], r[1], Path(r[2]), r[3], r[4]) for r in rows]
 
 
+def record_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: list[PlannedFile]) -> None:
+    """audit.load_plan: the run's planned files, which each raw loader reads back (`_planned`)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS audit.load_plan (run_id VARCHAR, load_seq BIGINT, file VARCHAR, "
+        "path VARCHAR, sha256 VARCHAR, dataset VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO audit.load_plan VALUES (?, ?, ?, ?, ?, ?)",
+        [(run_id, p.load_seq, p.file, str(p.path), p.sha256, p.dataset) for p in plan],
+    )
+
+
 @asset(group_name=RAW_GROUP, kinds={"duckdb"})
 def offered_files(
     context: AssetExecutionContext, config: InboxConfig, warehouse: WarehouseResource, limits: LimitsResource
@@ -62,15 +74,8 @@ def offered_files(
     with wh.connect_build(context.run.run_id) as con:
         prepare_connection(con, province=province)
         claim_province(con, province)  # one province per warehouse: another's run fails here, nothing loaded
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS audit.load_plan (run_id VARCHAR, load_seq BIGINT, file VARCHAR, "
-            "path VARCHAR, sha256 VARCHAR, dataset VARCHAR)"
-        )
         plan = plan_files(con, root)
-        con.executemany(
-            "INSERT INTO audit.load_plan VALUES (?, ?, ?, ?, ?, ?)",
-            [(context.run.run_id, p.load_seq, p.file, str(p.path), p.sha256, p.dataset) for p in plan],
-        )
+        record_plan(con, context.run.run_id, plan)
         unannounced = [
             load_file(con, pf, context.run.run_id, limits.get()) for pf in _planned(con, context.run.run_id, None)
         ]
@@ -175,16 +180,11 @@ def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource, lim
                     for cur, ds in zip(cursors, order, strict=True)
                 ]
                 try:
-                    # the first failure, whichever loader it comes from, stops the other one
-                    wait(futures, return_when=FIRST_EXCEPTION)
-                    for f in futures:
-                        if f.done() and not f.cancelled() and f.exception() is not None:
-                            f.result()  # raises it
-                    done = [f.result() for f in futures]
+                    # in the order they finish: the first failure, whichever loader it comes from, is raised at once
+                    done = [f.result() for f in as_completed(futures)]
                 except BaseException:  # a bug or an interrupt: stop the other loader too
                     stop.set()
-                    for f in futures:
-                        f.cancel()
+                    pool.shutdown(wait=False, cancel_futures=True)
                     for cur in cursors:
                         with contextlib.suppress(duckdb.Error):
                             cur.interrupt()
