@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from dagster._utils import run_with_concurrent_update_guard
-from dagster_dbt import DbtProject
+
+from orchestration.dbt_lib import DbtProject
 
 WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
 

@@ -10,13 +10,13 @@ from functools import cached_property
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
-from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 from pydantic import PrivateAttr
 
 from core.settings import SMTP_PASSWORD_ENV, Limits, Mail, Settings, province_name
 from core.warehouse import Warehouse, warehouse_path
 from orchestration.dbt_in_build import WARM_VAR
+from orchestration.dbt_lib import DbtCliResource, DbtProject
 from orchestration.dbt_warm import WarmDbt, start_server
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -89,3 +90,56 @@ def test_every_step_of_the_run_job_has_a_name_for_people() -> None:
     assert steps == set(STEP_LABELS), steps ^ set(STEP_LABELS)
     assert step_label("raw_tables") == "加载文件 / loading (raw_tables)"
     assert step_label("kpi_pack") == "kpi_pack"
+
+
+def test_the_run_process_does_not_import_dbt() -> None:
+    """Decision 112: dagster-dbt is imported without dbt-core (dbt runs in its own process), so a
+    run does not pay dbt's import; dbt still imports normally afterwards for whoever needs it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import orchestration.definitions\n"
+        "import dagster_dbt.compat as c\n"
+        "assert c.DBT_PYTHON_VERSION is None, c.DBT_PYTHON_VERSION\n"
+        "assert not [m for m in sys.modules if m.startswith('dbt.')], sorted(sys.modules)\n"
+        "import dbt.version\n"
+        "print('ok', dbt.version.__version__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("ok 1."), out.stdout
+
+
+def test_dagster_dbt_without_dbt_core_reads_dbt_events_the_same() -> None:
+    """Without dbt-core in its process dagster-dbt compares dbt's events with its own copies of
+    dbt's node types and statuses: each member it has carries the value dbt-core gives it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, sys\n"
+        "sys.modules['dbt.version'] = None\n"
+        "import dagster_dbt.compat as c\n"
+        "del sys.modules['dbt.version']\n"
+        "assert c.DBT_PYTHON_VERSION is None\n"
+        "names = ('NodeStatus', 'TestStatus', 'NodeType')\n"
+        "out = {name: {m.name: m.value for m in getattr(c, name)} for name in names}\n"
+        "out['REFABLE'] = sorted(str(t) for t in c.REFABLE_NODE_TYPES)\n"
+        "print(json.dumps(out))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    fallback = json.loads(out.stdout)
+
+    from dbt.contracts.results import NodeStatus, TestStatus
+    from dbt.node_types import REFABLE_NODE_TYPES, NodeType
+
+    for name, real in (("NodeStatus", NodeStatus), ("TestStatus", TestStatus), ("NodeType", NodeType)):
+        used = set(fallback[name]) & {m.name for m in real}
+        assert used, name
+        assert {m: fallback[name][m] for m in used} == {m.name: m.value for m in real if m.name in used}, name
+    assert {m.name for m in TestStatus} <= set(fallback["TestStatus"])
+    assert {m.name for m in NodeStatus} <= set(fallback["NodeStatus"])
+    assert fallback["REFABLE"] == sorted(t.value for t in REFABLE_NODE_TYPES)

@@ -10,11 +10,11 @@ from typing import Any
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, Output
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, dbt_assets
 
 from core.warehouse import Warehouse
 from orchestration.dbt_in_build import BUILD_DIR_VAR
 from orchestration.dbt_inputs import all_passed, inputs_sha256, last_built, project_sha256, record_built
+from orchestration.dbt_lib import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, dbt_assets
 from orchestration.dbt_manifest import ensure_manifest, run_vars
 from orchestration.resources import DaiweiDbtCliResource, WarehouseResource, dbt_project
 from quality import gx_engine
