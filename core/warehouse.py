@@ -41,6 +41,31 @@ class _Prefetch:
 _PREFETCH: dict[str, _Prefetch] = {}
 
 
+def start_writeback(path: Path) -> bool:
+    """Ask Linux to start writing PATH's dirty pages to disk now, without waiting (sync_file_range).
+
+    A run's copy of the warehouse is ≈ 2 GB of dirty page cache when the copy ends. The first DuckDB
+    checkpoint of the run (the close of the step that plans the files) syncs the file, and then waited
+    ≈ 0.6-0.9 s for those pages to be written out (strace: one fdatasync). Started here, at the end
+    of the copy, the writing goes on in the background while the run imports Dagster. Nothing changes
+    in what is written or when it is durable; False where the call is not available."""
+    try:
+        import ctypes
+
+        sync_file_range = ctypes.CDLL(None, use_errno=True).sync_file_range
+        sync_file_range.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+        fd = os.open(path, os.O_RDONLY)
+    except (OSError, AttributeError):  # no such call (not Linux), or no file to open: nothing started
+        return False
+    try:
+        return sync_file_range(fd, 0, 0, _SYNC_FILE_RANGE_WRITE) == 0
+    finally:
+        os.close(fd)
+
+
+_SYNC_FILE_RANGE_WRITE = 2  # linux/fs.h: start writeback of the range's dirty pages, do not wait
+
+
 def _stat_key(path: Path) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
@@ -102,6 +127,7 @@ class Warehouse:
                 self._prefetch_path().unlink(missing_ok=True)  # left by a run that died before `begin`
                 if self.path.exists():
                     shutil.copyfile(self.path, build)
+                    start_writeback(build)
             marker.write_text(run_id, encoding="utf-8")
         return build
 
@@ -124,6 +150,7 @@ class Warehouse:
         def copy() -> None:
             try:
                 shutil.copyfile(self.path, target)
+                start_writeback(target)
             except BaseException as exc:  # reported by falling back to a copy in `begin`
                 errors.append(exc)
 

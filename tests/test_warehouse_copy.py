@@ -64,3 +64,37 @@ def test_a_prefetch_left_by_a_dead_process_is_never_used(tmp_path: Path) -> None
         assert not (wh.builds / "warehouse.prefetch").exists()
     finally:
         wh.release()
+
+
+def test_every_copy_of_the_warehouse_starts_its_writeback(tmp_path: Path, monkeypatch) -> None:
+    """The copy's dirty pages start going to disk as soon as it is made, prefetched or not, so the
+    run's first checkpoint does not wait for 2 GB to be written out (core.warehouse.start_writeback)."""
+    started: list[str] = []
+    real = warehouse_module.start_writeback
+    monkeypatch.setattr(warehouse_module, "start_writeback", lambda p: started.append(Path(p).name) or real(p))
+    wh = _published(tmp_path, b"published " * 100_000)
+    wh.acquire()
+    try:
+        wh.prefetch()
+        warehouse_module._PREFETCH[str(wh.path)].thread.join()
+        wh.begin("r1")
+    finally:
+        wh.release()
+    other = _published(tmp_path / "b", b"other " * 100_000)
+    other.acquire()
+    try:
+        build = other.begin("r2")  # no prefetch: begin copies
+        assert build.read_bytes() == other.path.read_bytes()
+    finally:
+        other.release()
+    assert started == ["warehouse.prefetch", "warehouse.duckdb"]
+
+
+def test_start_writeback_on_linux_and_on_a_missing_file(tmp_path: Path) -> None:
+    import sys
+
+    f = tmp_path / "f.bin"
+    f.write_bytes(b"x" * 1_000_000)
+    assert warehouse_module.start_writeback(f) is (sys.platform == "linux")
+    assert f.read_bytes() == b"x" * 1_000_000
+    assert warehouse_module.start_writeback(tmp_path / "missing") is False
