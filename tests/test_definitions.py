@@ -92,13 +92,20 @@ def test_every_step_of_the_run_job_has_a_name_for_people() -> None:
     assert step_label("kpi_pack") == "kpi_pack"
 
 
-def test_the_run_process_does_not_import_dbt() -> None:
-    """Decision 112: dagster-dbt is imported without dbt-core (dbt runs in its own process), so a
-    run does not pay dbt's import; dbt still imports normally afterwards for whoever needs it."""
+def _fresh_python(code: str) -> str:
+    """What CODE prints in a new interpreter of this environment (nothing imported before it)."""
     import subprocess
     import sys
 
-    probe = (
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def test_the_run_process_does_not_import_dbt() -> None:
+    """Decision 112: dagster-dbt is imported without dbt-core (dbt runs in its own process), so a
+    run does not pay dbt's import; dbt still imports normally afterwards for whoever needs it."""
+    printed = _fresh_python(
         "import sys\n"
         "import orchestration.definitions\n"
         "import dagster_dbt.compat as c\n"
@@ -107,31 +114,23 @@ def test_the_run_process_does_not_import_dbt() -> None:
         "import dbt.version\n"
         "print('ok', dbt.version.__version__)\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.startswith("ok 1."), out.stdout
+    assert printed.startswith("ok 1."), printed
 
 
 def test_dagster_dbt_without_dbt_core_reads_dbt_events_the_same() -> None:
     """Without dbt-core in its process dagster-dbt compares dbt's events with its own copies of
     dbt's node types and statuses: each member it has carries the value dbt-core gives it."""
-    import subprocess
-    import sys
-
-    probe = (
-        "import json, sys\n"
-        "sys.modules['dbt.version'] = None\n"
+    printed = _fresh_python(
+        "import json\n"
+        "import orchestration.dbt_lib\n"
         "import dagster_dbt.compat as c\n"
-        "del sys.modules['dbt.version']\n"
         "assert c.DBT_PYTHON_VERSION is None\n"
         "names = ('NodeStatus', 'TestStatus', 'NodeType')\n"
         "out = {name: {m.name: m.value for m in getattr(c, name)} for name in names}\n"
         "out['REFABLE'] = sorted(str(t) for t in c.REFABLE_NODE_TYPES)\n"
         "print(json.dumps(out))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    fallback = json.loads(out.stdout)
+    fallback = json.loads(printed)
 
     from dbt.contracts.results import NodeStatus, TestStatus
     from dbt.node_types import REFABLE_NODE_TYPES, NodeType
