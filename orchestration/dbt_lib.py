@@ -12,10 +12,11 @@ dagster-dbt supports running without dbt-core in its process (for the dbt Fusion
 as plain string enums (their values are dbt's; `tests/test_definitions.py` compares them with
 dbt-core's). So dagster-dbt is imported here, once, with `dbt.version` made unimportable for the
 duration of that import only; afterwards dbt imports normally for anyone who wants it. When dbt
-is already imported (a test that imported it first, the warm dbt server) nothing is hidden and
+is already imported in the process (a test that imported it first) nothing is hidden and
 dagster-dbt imports as usual.
 
-Every other module imports dagster-dbt's names from here, never from `dagster_dbt` directly.
+Every other module imports dagster-dbt's names from here, never from `dagster_dbt` directly
+(an import-linter contract in pyproject.toml).
 """
 
 from __future__ import annotations
