@@ -41,6 +41,9 @@ class _Prefetch:
 _PREFETCH: dict[str, _Prefetch] = {}
 
 
+_SYNC_FILE_RANGE_WRITE = 2  # linux/fs.h: start writeback of the range's dirty pages, do not wait
+
+
 def start_writeback(path: Path) -> bool:
     """Ask Linux to start writing PATH's dirty pages to disk now, without waiting (sync_file_range).
 
@@ -63,7 +66,10 @@ def start_writeback(path: Path) -> bool:
         os.close(fd)
 
 
-_SYNC_FILE_RANGE_WRITE = 2  # linux/fs.h: start writeback of the range's dirty pages, do not wait
+def _copy(source: Path, target: Path) -> None:
+    """A copy of the published file for a run, its writeback started (decision 113)."""
+    shutil.copyfile(source, target)
+    start_writeback(target)
 
 
 def _stat_key(path: Path) -> tuple[int, int, int] | None:
@@ -126,8 +132,7 @@ class Warehouse:
             else:
                 self._prefetch_path().unlink(missing_ok=True)  # left by a run that died before `begin`
                 if self.path.exists():
-                    shutil.copyfile(self.path, build)
-                    start_writeback(build)
+                    _copy(self.path, build)
             marker.write_text(run_id, encoding="utf-8")
         return build
 
@@ -149,8 +154,7 @@ class Warehouse:
 
         def copy() -> None:
             try:
-                shutil.copyfile(self.path, target)
-                start_writeback(target)
+                _copy(self.path, target)
             except BaseException as exc:  # reported by falling back to a copy in `begin`
                 errors.append(exc)
 

@@ -96,5 +96,4 @@ def test_start_writeback_on_linux_and_on_a_missing_file(tmp_path: Path) -> None:
     f = tmp_path / "f.bin"
     f.write_bytes(b"x" * 1_000_000)
     assert warehouse_module.start_writeback(f) is (sys.platform == "linux")
-    assert f.read_bytes() == b"x" * 1_000_000
     assert warehouse_module.start_writeback(tmp_path / "missing") is False
