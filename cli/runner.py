@@ -51,9 +51,11 @@ def instance():  # type: ignore[no-untyped-def]
     """$DAGSTER_HOME's instance when one is configured, else an ephemeral one without telemetry."""
     from dagster import DagsterInstance
 
+    from orchestration.instance import ephemeral_instance
+
     if os.environ.get("DAGSTER_HOME"):
         return DagsterInstance.get()
-    return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
+    return ephemeral_instance()
 
 
 def _error_line(err) -> str:  # type: ignore[no-untyped-def]

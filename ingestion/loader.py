@@ -340,11 +340,12 @@ def _load_rows(
 ) -> FileResult:
     ds = match.dataset
     lineage = Lineage(pf.file, pf.sha256, pf.load_seq)
-    parsed = parsed_relation(source, match, limits.max_field_chars)
+    good = parsed_relation(source, match, limits.max_field_chars, reasons=False)
     rows_read = int(con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0])
-    rows_loaded = int(con.execute(insert_good_sql(match, lineage, parsed)).fetchall()[0][0])
+    rows_loaded = int(con.execute(insert_good_sql(match, lineage, good)).fetchall()[0][0])
     rows_rejected = 0
     if rows_loaded < rows_read:  # a second pass over the file only when it has bad rows
+        parsed = parsed_relation(source, match, limits.max_field_chars)
         rows_rejected = int(con.execute(insert_rejects_sql(source, match, lineage, parsed)).fetchall()[0][0])
     if rows_read != rows_loaded + rows_rejected:
         raise ReconciliationError(

@@ -388,6 +388,27 @@ def test_great_expectations_loads_in_the_background_and_a_validation_waits_for_i
     assert outcome.success is False and outcome.result["unexpected_count"] == 1
 
 
+def test_great_expectations_is_imported_without_pyspark() -> None:
+    """Decision 114: GE is imported with pyspark hidden, in an interpreter whose `__main__` has no
+    `__file__` (`python -c`, as a pytest-xdist worker): before, pyspark.sql.connect called sys.exit(0)
+    there in the middle of GE's import. It validates, pyspark is not imported, and imports afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import pandas as pd\n"
+        "from quality import gx_engine, spec\n"
+        "[o] = gx_engine.validate(pd.DataFrame({'a': [1, None]}), [spec.not_null('a')], 'x')\n"
+        "assert o.success is False and o.result['unexpected_count'] == 1, o\n"
+        "assert not [m for m in sys.modules if m.startswith(('pyspark', 'grpc'))]\n"
+        "import pyspark\n"
+        "print('ok', pyspark.__version__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert out.returncode == 0 and out.stdout.startswith("ok "), (out.stdout, out.stderr[-2000:])
+
+
 def test_a_run_of_some_months_finds_exactly_their_results(demo: tuple[Path, dict], baseline, tmp_path: Path) -> None:
     """`months` filters the month batches by the month label and, where a batch names its month's
     column (`month_of`), by that column's range too: the results are the full run's for those months."""

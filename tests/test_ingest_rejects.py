@@ -159,3 +159,39 @@ def test_reconciliation_holds_for_every_file(tmp_path: Path, wh) -> None:
     ):
         assert read == loaded + rejected
         assert rejected == n_rejects
+
+
+def test_the_good_row_query_without_reasons_decides_every_row_as_the_full_one(tmp_path: Path) -> None:
+    """Decision 114: the good-row query leaves out the reason layer (f_<col>, `_rerrs`); the rejects
+    query keeps it. Both must decide `_bad` and parse every value identically, row for row, for files
+    with every bad-row kind, an extra column and an over-long cell, from a CSV and a workbook."""
+    import duckdb
+
+    from ingestion.files import DEFAULT_LIMITS
+    from ingestion.loader import _open, _resolve, plan_files, prepare_connection
+    from ingestion.validate import parsed_relation
+
+    rows = [[*TICKET_HEADER, "备注X"], [*ticket("GOOD-1"), "x"]]
+    rows += [[*ticket(f"BAD-{i}", **over), ""] for i, (over, _, _) in enumerate(BAD_TICKETS)]
+    rows.append([*ticket("LONG-1"), "长" * (DEFAULT_LIMITS.max_field_chars + 1)])
+    write_csv(tmp_path / "in" / "tickets_a.csv", rows, "utf-8")
+    write_xlsx(tmp_path / "in" / "tickets_b.xlsx", rows)
+    con = duckdb.connect()
+    prepare_connection(con)
+    compared = 0
+    for i, pf in enumerate(plan_files(con, tmp_path / "in")):
+        source = _open(con, pf, f"src_t{i}", DEFAULT_LIMITS)
+        match = _resolve(pf, source)
+        good = parsed_relation(source, match, DEFAULT_LIMITS.max_field_chars, reasons=False)
+        full = parsed_relation(source, match, DEFAULT_LIMITS.max_field_chars)
+        assert "_rerrs" not in good and ' AS "f_' not in good and "_rerrs" in full
+        cols = ", ".join(
+            ["_row", "_bad", "_extra"]
+            + [f'"p_{c.name}"' for c in match.dataset.columns]
+            + [f'"b_{c.name}"' for c in match.dataset.columns]
+        )
+        a = con.execute(f"SELECT {cols} FROM ({good}) ORDER BY _row").fetchall()
+        b = con.execute(f"SELECT {cols} FROM ({full}) ORDER BY _row").fetchall()
+        assert a == b and any(r[1] for r in a), pf.file
+        compared += 1
+    assert compared == 2
