@@ -120,15 +120,14 @@ def parsed_relation(
 
     # Rules over two columns: reported on the second one, after its own parse errors. The good-row
     # query only evaluates the booleans; reason text (f_<col>) is built for the rejects alone.
-    final, bad = [], []
+    bad = []
     for col in ds.columns:
-        rules = [r for r in ds.row_rules if r.column == col.name]
-        why = [f"CASE WHEN NOT ({r.sql}) THEN {lit(r.reason)} END" for r in rules]
-        final.append(f"coalesce({_ident('e_' + col.name)}, {', '.join(why) or 'NULL'}) AS {_ident('f_' + col.name)}")
         bad.append(_ident("b_" + col.name))
-        bad.extend(f"coalesce(NOT ({r.sql}), FALSE)" for r in rules)
-    whole = row_checks(source, max_field_chars)
-    bad.extend(f"coalesce({cond}, FALSE)" for cond, _, _ in whole)
+        bad.extend(f"coalesce(NOT ({r.sql}), FALSE)" for r in ds.row_rules if r.column == col.name)
+    bad.extend(f"coalesce({cond}, FALSE)" for cond, _, _ in row_checks(source, max_field_chars))
+    # NOT MATERIALIZED: DuckDB may materialise a CTE whole, every column of every layer, before the
+    # next reads it; inlined, the optimiser keeps only the columns the query uses (a month of tickets,
+    # 37 columns and their checks: 1.40 s → 1.15 s).
     layers = (
         f"WITH l1 AS NOT MATERIALIZED (SELECT _row, {', '.join(cells)} FROM {source.relation}), "
         f"l2 AS NOT MATERIALIZED (SELECT *, {', '.join(texts)} FROM l1), "
@@ -138,18 +137,36 @@ def parsed_relation(
     )
     if not reasons:
         return f"{layers} SELECT *, ({' OR '.join(bad)}) AS _bad FROM l5"
+    final = ", ".join(_reason_columns(source, match, max_field_chars))
+    return (
+        f"{layers}, ruled AS NOT MATERIALIZED (SELECT *, {final} FROM l5) "
+        f"SELECT *, ({' OR '.join(bad)}) AS _bad FROM ruled"
+    )
+
+
+def _reason_columns(source: Source, match: HeaderMatch, max_field_chars: int) -> list[str]:
+    """The reason layer: f_<col> (a column's parse error, else its rules' reasons) and `_rerrs`."""
+    final = []
+    for col in match.dataset.columns:
+        why = [
+            f"CASE WHEN NOT ({r.sql}) THEN {lit(r.reason)} END" for r in match.dataset.row_rules if r.column == col.name
+        ]
+        final.append(f"coalesce({_ident('e_' + col.name)}, {', '.join(why) or 'NULL'}) AS {_ident('f_' + col.name)}")
+    whole = row_checks(source, max_field_chars)
     if whole:
         structs = ", ".join(f"CASE WHEN {cond} THEN struct_pack(c := {col}, r := {r}) END" for cond, col, r in whole)
         final.append(f"list_filter([{structs}], lambda x: x IS NOT NULL) AS _rerrs")
     else:
         final.append("CAST([] AS STRUCT(c VARCHAR, r VARCHAR)[]) AS _rerrs")
-    # NOT MATERIALIZED: DuckDB may materialise a CTE whole, every column of every layer, before the
-    # next reads it; inlined, the optimiser keeps only the columns the query uses (a month of tickets,
-    # 37 columns and their checks: 1.40 s → 1.15 s).
-    return (
-        f"{layers}, ruled AS NOT MATERIALIZED (SELECT *, {', '.join(final)} FROM l5) "
-        f"SELECT *, ({' OR '.join(bad)}) AS _bad FROM ruled"
-    )
+    return final
+
+
+def reasons_over(
+    source: Source, match: HeaderMatch, checked: str, max_field_chars: int = DEFAULT_LIMITS.max_field_chars
+) -> str:
+    """The rows of `checked` (a table holding `parsed_relation(reasons=False)`'s rows) with the reason
+    layer added: what `parsed_relation()` gives, computed from the stored layers instead of the file."""
+    return f"SELECT *, {', '.join(_reason_columns(source, match, max_field_chars))} FROM {checked}"
 
 
 def _file_header(source: Source, match: HeaderMatch, name: str) -> str:

@@ -195,3 +195,42 @@ def test_the_good_row_query_without_reasons_decides_every_row_as_the_full_one(tm
         assert a == b and any(r[1] for r in a), pf.file
         compared += 1
     assert compared == 2
+
+
+def test_small_files_checked_once_load_and_reject_exactly_as_streamed_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 114: a file of at most SMALL_FILE_ROWS rows is checked once into a temporary table that
+    both inserts read; a larger one is streamed by each. Both ways give the same raw rows and rejects
+    (row, column, reason, raw cells), for CSV and workbook files with every bad-row kind, an extra
+    column, an over-long cell and a line that cannot be decoded."""
+    import duckdb
+
+    from ingestion import loader
+    from ingestion.files import DEFAULT_LIMITS
+    from tests.hostile_files import mixed_encoding_csv
+
+    rows = [[*TICKET_HEADER, "备注X"], [*ticket("GOOD-1"), "x"]]
+    rows += [[*ticket(f"BAD-{i}", **over), ""] for i, (over, _, _) in enumerate(BAD_TICKETS)]
+    rows.append([*ticket("LONG-1"), "长" * (DEFAULT_LIMITS.max_field_chars + 1)])
+    inbox = tmp_path / "in"
+    write_csv(inbox / "tickets_a.csv", rows, "gbk")
+    write_xlsx(inbox / "tickets_b.xlsx", rows)
+    mixed_encoding_csv(inbox / "tickets_c.csv")
+
+    def load(name: str) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        results = loader.load_folder(con, inbox, "run")
+        raw = con.execute("SELECT * EXCLUDE (_load_seq) FROM raw.tickets ORDER BY _file, _row").fetchall()
+        rejects = con.execute(
+            'SELECT file, row, "column", reason, raw FROM audit.rejects ORDER BY file, row'
+        ).fetchall()
+        con.close()
+        return [(r.file, r.rows_read, r.rows_loaded, r.rows_rejected, r.status) for r in results], raw, rejects
+
+    checked_once = load("small")
+    monkeypatch.setattr(loader, "SMALL_FILE_ROWS", -1)
+    streamed = load("streamed")
+    assert checked_once == streamed
+    files, raw, rejects = checked_once
+    assert [f[4] for f in files] == ["loaded"] * 3 and raw and len(rejects) >= 2 * (len(BAD_TICKETS) + 1)
