@@ -62,9 +62,9 @@ class Lake:
 def daiwei(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
     """`daiwei …` as a process of its own (as a user runs it), without the developer's DAIWEI_* settings.
 
-    Not in this process: under pytest-xdist a worker's __main__ has neither __spec__ nor __file__, and
-    pyspark.sql.connect (imported by Great Expectations when a run's quality suites start) takes that
-    for a doctest run and calls sys.exit(0)."""
+    Not in this process: a user runs `daiwei` as a process of its own, and under pytest-xdist a worker's
+    __main__ has neither __spec__ nor __file__, which pyspark.sql.connect takes for a doctest run
+    (sys.exit(0); Great Expectations no longer imports it, decision 114)."""
     env = {k: v for k, v in os.environ.items() if k not in ENV}
     done = subprocess.run(
         [sys.executable, "-m", "cli.main", *argv],
