@@ -79,7 +79,7 @@ def parsed_relation(
     `reasons=False` leaves out the reason layer (f_<col>, `_rerrs`): the good-row query reads only
     `_bad`, and DuckDB binds and optimises every column a query names, used or not. On the demo
     delivery's files planning, not reading, is most of a file's load: without that layer the good-row
-    query plans in about half the time (a month of tickets, 37 columns: ≈ 130 → 70 ms).
+    query plans in about two thirds of the time (a ticket file, 37 columns: ≈ 130–145 → 70–90 ms).
     """
     ds = match.dataset
     cols = []

@@ -3,9 +3,10 @@ that keeps its SQLite connections (decision 114).
 
 Dagster's in-memory event log opens a new SQLAlchemy connection to its shared-cache SQLite database,
 and sets two PRAGMAs on it, for every event it stores and every lookup it makes. A run of the demo
-delivery stores ≈ 1 400 events (a planned, an output and a materialisation event per dbt model, a
-check evaluation per dbt test, and the lookups of each output's parents for its data version): under
-py-spy, ≈ 1.4 s of the run's main thread went to opening and closing those connections. This log
+delivery stores ≈ 720 events (a planned, an output and a materialisation event per asset, a planned
+and an evaluation event per dbt test) and opens the log ≈ 1 700 times with the lookups (each
+output's parents, for its data version; each check's asset): under py-spy the run's main thread
+spent 3.0 s in Dagster's log handling, 2.2 s with this log. This log
 opens one connection per thread, the first time that thread stores or reads, and keeps it until the
 instance is disposed, and remembers which tables its schema has; everything else (schema,
 transactions, watchers, the lock) is Dagster's own.
