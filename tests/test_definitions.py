@@ -51,6 +51,18 @@ def test_dbt_tests_are_asset_checks() -> None:
     assert not any(name.startswith(folded) for name in checks)
 
 
+def test_every_singular_dbt_test_is_an_asset_check() -> None:
+    """Decision 115: a singular test reading several models names the model it is about
+    (`meta.dagster.ref`), so it is an asset check whose failure reaches the run's summary, not an
+    observation with a warning in the run log."""
+    from pathlib import Path
+
+    singular = {p.stem for p in (Path(__file__).resolve().parent.parent / "dbt_project" / "tests").glob("*.sql")}
+    assert len(singular) >= 13
+    checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
+    assert singular <= checks, sorted(singular - checks)
+
+
 def test_inbox_sensor_requests_one_run_per_new_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from core.settings import Settings
     from orchestration.definitions import build_definitions
