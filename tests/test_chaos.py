@@ -106,7 +106,8 @@ def _own_runs(dirs: set[str], wh: Path) -> set[str]:
     at the same time (pytest -n) have their own folders there, named after their runs."""
     log = wh.parent / "logs" / "daiwei-run.log"
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-    ids = {m[:7] for m in re.findall(r"daiwei_run - ([0-9a-f]{8})-", text)}
+    # the line the runner writes at the end of each run ("run <run id> success=… steps: …")
+    ids = {m[:7] for m in re.findall(r"^run ([0-9a-f]{8})-[0-9a-f-]+ success=", text, flags=re.MULTILINE)}
     assert ids, "the run log names the runs"
     return {d for d in dirs if d.split("-")[1] in ids}
 
