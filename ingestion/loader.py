@@ -54,10 +54,12 @@ class PlannedFile:
     outside: bool = False
 
 
-# A file of at most this many rows is checked once into a temporary table that both inserts read
-# (every layer's columns: 259 for tickets, 4.7 MB for 839 tickets, so ≈ 110 MB at this size); a
-# larger one is streamed from the file by each insert, which never holds the file's rows.
+# A file of at most this many rows and bytes is checked once into a temporary table that both inserts
+# read (every layer's columns: 259 for tickets, 4.7 MB for 839 tickets, so ≈ 110 MB at 20 000 rows of
+# such cells; the byte bound keeps a few rows of huge cells out); a larger one is streamed from the
+# file by each insert, which never holds the file's rows.
 SMALL_FILE_ROWS = 20_000
+SMALL_FILE_BYTES = 32 * 2**20
 
 OUTSIDE_MESSAGE = "链接指向输入目录之外 / link points outside the input folder"
 
@@ -353,7 +355,7 @@ def _load_rows(
     good = parsed_relation(source, match, limits.max_field_chars, reasons=False)
     rows_read = int(con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0])
     rows_rejected = 0
-    if rows_read <= SMALL_FILE_ROWS:
+    if rows_read <= SMALL_FILE_ROWS and pf.path.stat().st_size <= SMALL_FILE_BYTES:
         # Planning the layered query costs more than reading a small file: plan it once, keep its rows
         # (every layer's columns) in a temporary table, and let both inserts read that (decision 114).
         checked = _checked_table(source.relation)

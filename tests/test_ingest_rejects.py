@@ -232,5 +232,8 @@ def test_small_files_checked_once_load_and_reject_exactly_as_streamed_ones(
     monkeypatch.setattr(loader, "SMALL_FILE_ROWS", -1)
     streamed = load("streamed")
     assert checked_once == streamed
+    monkeypatch.setattr(loader, "SMALL_FILE_ROWS", 20_000)
+    monkeypatch.setattr(loader, "SMALL_FILE_BYTES", 0)  # few rows, but too many bytes: streamed too
+    assert load("streamed_by_size") == checked_once
     files, raw, rejects = checked_once
     assert [f[4] for f in files] == ["loaded"] * 3 and raw and len(rejects) >= 2 * (len(BAD_TICKETS) + 1)
