@@ -228,12 +228,17 @@ def test_small_files_checked_once_load_and_reject_exactly_as_streamed_ones(
         con.close()
         return [(r.file, r.rows_read, r.rows_loaded, r.rows_rejected, r.status) for r in results], raw, rejects
 
+    # which path a file took: only the checked-once path computes the reasons over its temporary table
+    over: list[str] = []
+    real_reasons_over = loader.reasons_over
+    monkeypatch.setattr(loader, "reasons_over", lambda *a, **k: over.append(a[2]) or real_reasons_over(*a, **k))
+
     checked_once = load("small")
+    assert len(over) == 3, over  # every file has bad rows, every file is small
     monkeypatch.setattr(loader, "SMALL_FILE_ROWS", -1)
-    streamed = load("streamed")
-    assert checked_once == streamed
+    assert load("streamed") == checked_once and len(over) == 3
     monkeypatch.setattr(loader, "SMALL_FILE_ROWS", 20_000)
     monkeypatch.setattr(loader, "SMALL_FILE_BYTES", 0)  # few rows, but too many bytes: streamed too
-    assert load("streamed_by_size") == checked_once
+    assert load("streamed_by_size") == checked_once and len(over) == 3
     files, raw, rejects = checked_once
     assert [f[4] for f in files] == ["loaded"] * 3 and raw and len(rejects) >= 2 * (len(BAD_TICKETS) + 1)
