@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import sys
 
-if "dagster_dbt" not in sys.modules and "dbt.version" not in sys.modules:
-    sys.modules["dbt.version"] = None  # type: ignore[assignment]  # makes `import dbt.version` raise ImportError
-    try:
+from core.imports import hidden
+
+if "dagster_dbt" not in sys.modules:
+    with hidden("dbt.version"):
         import dagster_dbt  # noqa: F401
-    finally:
-        del sys.modules["dbt.version"]
 
 from dagster_dbt import (
     DagsterDbtTranslator,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
@@ -31,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.imports import hidden
 from quality.spec import Check
 
 RESULT_FORMAT: dict[str, Any] = {
@@ -72,32 +72,17 @@ def _state() -> dict[str, Any]:
         return _build_state()
 
 
-@contextlib.contextmanager
-def _without_pyspark() -> Iterator[None]:
-    """`pyspark` unimportable while GE is imported, unless this process imported it already.
-
-    GE tries pyspark, Spark Connect and with it grpc at import (`great_expectations.compatibility.
-    pyspark`), for Spark datasources the suites never use: ≈ 0.5 s of the import's 3-4 s, and
-    `pyspark.sql.connect` calls `sys.exit(0)` when `__main__` has neither `__spec__` nor `__file__`
-    (tests/conftest.py). Without it GE's own fallback applies (`NotImported` placeholders). The run's
-    process imports pyspark nowhere else (Spark runs inside dbt's own process)."""
-    if "pyspark" in sys.modules:
-        yield
-        return
-    sys.modules["pyspark"] = None  # type: ignore[assignment]  # makes `import pyspark` raise ImportError
-    try:
-        yield
-    finally:
-        if sys.modules.get("pyspark", 0) is None:
-            del sys.modules["pyspark"]
-
-
 def _build_state() -> dict[str, Any]:
     if _STATE:
         return _STATE
     for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    with _quiet(), _without_pyspark():
+    # pyspark hidden (decision 114): GE tries pyspark, Spark Connect and with it grpc at import
+    # (`great_expectations.compatibility.pyspark`) for Spark datasources the suites never use:
+    # ≈ 0.5 s of the import's 3-4 s, and `pyspark.sql.connect` calls `sys.exit(0)` when `__main__`
+    # has neither `__spec__` nor `__file__`. Without it GE's own fallback applies (`NotImported`
+    # placeholders). The run's process imports pyspark nowhere else (Spark runs inside dbt).
+    with _quiet(), hidden("pyspark"):
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
