@@ -136,6 +136,69 @@ def _connect(path: str) -> socket.socket:
 # --- server --------------------------------------------------------------------------------
 
 
+def lean_dbt() -> None:
+    """dbt without the work a run's build throws away (decision 116); applied once in the server,
+    so every child it forks has it. Both are ≈ 20 % of a demo-sized build's time in dbt.
+
+    * **Events nobody receives are dropped when fired.** dbt turns every event into protobuf twice
+      (its payload, then the message with its clock time, thread and invocation), formats it as a
+      JSON line, scrubs secrets from that line, and only then does Python's logging drop it for
+      its level. A run streams dbt's events at `info` and writes no dbt log file, so the ≈ 15
+      debug events of every node (each SQL statement, each connection, each timing) are made for
+      nothing. An event is dropped before any of that when its level is below `warn` and below the
+      level of every logger dbt set up, and no callback other than dbt's own tracking of
+      behaviour changes (which only reads `BehaviorChangeEvent`, a warning) is registered. Warnings,
+      errors and anything under `--warn-error` go through unchanged; with `--debug` or
+      `--log-level debug` every event is written as before. An event's protobuf payload is built
+      when first read instead of when the event is made, so a dropped one never builds it.
+    * **No compiled SQL files.** dbt writes every node's compiled and executed SQL under its
+      target folder (`compiled/`, `run/`); the dbt step deletes both when the build ends
+      (orchestration/assets/dbt.py, `_tidy_target`), and reads failures from the events. The
+      server only ever runs a run's build, so the files are not written.
+
+    dbt-core and dbt-common are pinned (uv.lock); tests/test_dbt_warm.py compares a lean build's
+    events, warnings and failures with those of plain dbt, so an upgrade that changes these
+    internals fails there."""
+    from dbt.contracts.graph import nodes
+    from dbt_common.events import base_types, event_manager
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.logger import _log_level_map as rank
+
+    fire = event_manager.EventManager.fire_event
+    warn = rank[EventLevel.WARN]
+
+    def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):  # type: ignore[no-untyped-def]
+        if not force_warn_or_error_handling:
+            at = rank[level or e.level_tag()]
+            if (
+                at < warn
+                and all(at < rank[logger.level] for logger in self.loggers)
+                and all(getattr(cb, "__name__", "") == "track_behavior_change_warn" for cb in self.callbacks)
+            ):
+                return
+        fire(self, e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
+
+    init = base_types.BaseEvent.__init__
+
+    def deferred_init(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        object.__setattr__(self, "_daiwei_deferred", (args, kwargs))
+
+    def payload(self):  # type: ignore[no-untyped-def]
+        state = self.__dict__
+        if "_daiwei_pb" not in state:
+            args, kwargs = state.pop("_daiwei_deferred")
+            init(self, *args, **kwargs)  # sets pb_msg, i.e. the setter below
+        return state["_daiwei_pb"]
+
+    def set_payload(self, value) -> None:  # type: ignore[no-untyped-def]
+        self.__dict__["_daiwei_pb"] = value
+
+    event_manager.EventManager.fire_event = fire_event  # type: ignore[method-assign]
+    base_types.BaseEvent.__init__ = deferred_init  # type: ignore[method-assign]
+    base_types.BaseEvent.pb_msg = property(payload, set_payload)  # type: ignore[attr-defined]
+    nodes.ParsedNode.write_node = lambda self, project_root, compiled_path, compiled_code: None  # type: ignore[method-assign]
+
+
 def serve(path: str, parent: int) -> None:
     """Bind PATH, import dbt, then fork a dbt child for every client; end when PARENT (the run's
     process) is gone."""
@@ -145,6 +208,8 @@ def serve(path: str, parent: int) -> None:
     listener.listen(8)
     listener.settimeout(5.0)
     from dbt.cli.main import cli  # the cost this server exists to pay early
+
+    lean_dbt()
 
     children: set[int] = set()
 

@@ -143,3 +143,117 @@ def test_the_server_ends_with_the_run_that_started_it(tmp_path: Path) -> None:
     else:
         os.kill(server_pid, 9)
         pytest.fail("the dbt server outlived the run that started it")
+
+
+def _tiny_project(root: Path) -> Path:
+    """A dbt project of one model with a passing test and a warning test (severity warn)."""
+    project = root / "tiny"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(
+        "name: tiny\nversion: '1.0'\nprofile: tiny\nconfig-version: 2\n", encoding="utf-8"
+    )
+    (project / "profiles.yml").write_text(
+        f"tiny:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: '{root / 'tiny.duckdb'}'\n"
+        "      threads: 1\n",
+        encoding="utf-8",
+    )
+    (project / "models" / "m.sql").write_text("select 1 as id union all select 2 as id\n", encoding="utf-8")
+    (project / "models" / "m.yml").write_text(
+        "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: id\n        data_tests:\n"
+        "          - unique\n          - accepted_values:\n              arguments: {values: [1]}\n"
+        "              config: {severity: warn}\n",
+        encoding="utf-8",
+    )
+    return project
+
+
+def _events(output: str) -> list[tuple[str, str, str]]:
+    """(name, level, node status) of every JSON event dbt printed, in order."""
+    events = []
+    for line in output.splitlines():
+        if line.startswith("{"):
+            event = json.loads(line)
+            status = event["data"].get("node_info", {}).get("node_status", "")
+            events.append((event["info"]["name"], event["info"]["level"], status))
+    return events
+
+
+def test_a_lean_warm_build_reports_as_plain_dbt(server: dbt_warm.WarmDbt, tmp_path: Path) -> None:
+    """decision 116: the server's dbt drops the events nobody receives and writes no compiled SQL.
+    Its builds must print the same events, warnings and failures as plain dbt."""
+    project = _tiny_project(tmp_path)
+
+    def build(how: str, *extra: str) -> subprocess.CompletedProcess:
+        target = tmp_path / f"target_{how}_{len(extra)}"
+        args = [
+            *("--log-format", "json", "build", "--log-level-file", "none", "--project-dir", str(project)),
+            *("--profiles-dir", str(project), "--target-path", str(target), *extra),
+        ]
+        if how == "cold":
+            return subprocess.run(
+                [sys.executable, "-m", "dbt.cli.main", *args],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                cwd=tmp_path,
+                timeout=120,
+            )
+        result = _through_server(server.socket_path, args, cwd=tmp_path)
+        assert result.returncode != FELL_BACK
+        return result
+
+    cold, warm = build("cold"), build("warm")
+    assert cold.returncode == warm.returncode == 0, (cold.stdout, warm.stdout)
+    assert _events(warm.stdout) == _events(cold.stdout)
+    names = [name for name, _level, _status in _events(warm.stdout)]
+    assert "SQLQuery" not in names and ("LogTestResult", "warn", "warn") in _events(warm.stdout)
+    assert (tmp_path / "target_cold_0" / "compiled").is_dir()
+    assert not (tmp_path / "target_warm_0" / "compiled").exists()
+    assert not (tmp_path / "target_warm_0" / "run").exists()
+
+    # --warn-error: the warning fails the build, in both
+    cold, warm = build("cold", "--warn-error"), build("warm", "--warn-error")
+    assert cold.returncode == warm.returncode == 1, (cold.stdout, warm.stdout)
+    assert _events(warm.stdout) == _events(cold.stdout)
+
+    # asked for, the debug events are all there
+    cold, warm = build("cold", "--log-level", "debug"), build("warm", "--log-level", "debug")
+    assert cold.returncode == warm.returncode == 0
+    assert sorted(_events(warm.stdout)) == sorted(_events(cold.stdout))
+    assert ("SQLQuery", "debug", "") in {(n, lv, "") for n, lv, _s in _events(warm.stdout)}
+
+
+LEAN_EVENTS = """
+import io, json
+from orchestration.dbt_warm import lean_dbt
+lean_dbt()
+from dbt_common.events.base_types import EventLevel
+from dbt_common.events.event_manager import EventManager
+from dbt_common.events.functions import get_stdout_config
+from dbt_common.events.logger import LineFormat
+from dbt.adapters.events.types import SQLQuery
+from dbt_common.events.types import Note
+
+def fired(level):
+    manager, out = EventManager(), io.StringIO()
+    config = get_stdout_config(LineFormat.Json, False, level, False)
+    config.output_stream = out
+    manager.add_logger(config)
+    debug = SQLQuery(conn_name="c", sql="select 1", node_info={})
+    manager.fire_event(debug)
+    manager.fire_event(Note(msg="careful"), level=EventLevel.WARN)
+    names = [json.loads(line)["info"]["name"] for line in out.getvalue().splitlines()]
+    return names, "_daiwei_pb" in debug.__dict__
+
+print(json.dumps([fired(EventLevel.INFO), fired(EventLevel.DEBUG)]))
+"""
+
+
+def test_a_lean_dbt_never_serialises_an_event_nobody_receives() -> None:
+    """At `info` a debug event is dropped before its payload is even built; the warning is written;
+    at `debug` both are written."""
+    result = subprocess.run([sys.executable, "-c", LEAN_EVENTS], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    (info_names, info_built), (debug_names, debug_built) = json.loads(result.stdout.splitlines()[-1])
+    assert info_names == ["Note"] and not info_built
+    assert debug_names == ["SQLQuery", "Note"] and debug_built
