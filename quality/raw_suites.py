@@ -105,7 +105,8 @@ def tickets(ctx: RunContext) -> list[Batch]:
             CASE WHEN t.status = '已归档' THEN t.completed_at IS NOT NULL END AS archived_has_completed_at,
             CASE WHEN t.splice_done_at IS NOT NULL THEN t.ticket_type = '开通' END AS splice_only_on_activation,
             t._file, t._row
-        FROM raw.tickets t LEFT JOIN raw.eoms_circuits e ON e.circuit_id = t.circuit_id
+        FROM {ctx.rows_of_months("raw.tickets", "dispatched_at")} t
+            LEFT JOIN raw.eoms_circuits e ON e.circuit_id = t.circuit_id
         ORDER BY t.ticket_id, t._file, t._row
     """
     checks = [
@@ -165,7 +166,8 @@ def inspections(ctx: RunContext) -> list[Batch]:
             CASE WHEN t.result IS NULL OR t.issues_found IS NULL THEN NULL
                  ELSE (t.result = '发现问题') = (t.issues_found > 0) END AS result_agrees_with_issues,
             t._file, t._row
-        FROM raw.inspections t LEFT JOIN raw.eoms_circuits e ON e.circuit_id = t.site_id
+        FROM {ctx.rows_of_months("raw.inspections", "inspected_at")} t
+            LEFT JOIN raw.eoms_circuits e ON e.circuit_id = t.site_id
         ORDER BY t.inspection_id, t._file, t._row
     """
     checks = [

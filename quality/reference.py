@@ -63,6 +63,15 @@ class RunContext:
     # (runner.run_suites' `months`), or every month when None (decision 107).
     sample_months: tuple[str, ...] | None = None
 
+    def rows_of_months(self, table: str, column: str) -> str:
+        """`table` for a FROM clause: only its rows with `column` in the overall range of the months
+        this run validates (`sample_months`), or all of them. The runner still keeps exactly those
+        months' rows (`runner.months_filter`); filtering here, on the table itself, lets DuckDB skip
+        the other months' row groups before the batch's joins and correlated subqueries, above which
+        it does not push the runner's filter (a year of tickets joined, then one month kept)."""
+        in_range = None if self.sample_months is None else month_range(column, self.sample_months)
+        return table if in_range is None else f"(SELECT * FROM {table} WHERE {in_range})"
+
 
 def month_label(expr: str) -> str:
     """'YYYY-MM' of a DATE/TIMESTAMP expression."""
