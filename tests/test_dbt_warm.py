@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -257,3 +258,62 @@ def test_a_lean_dbt_never_serialises_an_event_nobody_receives() -> None:
     (info_names, info_built), (debug_names, debug_built) = json.loads(result.stdout.splitlines()[-1])
     assert info_names == ["Note"] and not info_built
     assert debug_names == ["SQLQuery", "Note"] and debug_built
+
+
+def _forked_by(pid: int) -> set[int]:
+    """The live (not yet exited) children of process `pid`."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return set()
+    alive = set()
+    for child in map(int, listed):
+        try:
+            if "State:\tZ" not in Path(f"/proc/{child}/status").read_text():
+                alive.add(child)
+        except FileNotFoundError:
+            pass
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_a_signal_to_the_client_stops_the_dbt_it_runs(server: dbt_warm.WarmDbt, tmp_path: Path) -> None:
+    """Dagster stops a run's dbt by signalling the process it started (the client): the dbt the server
+    forked for it must end too, and the client exit as a failed dbt."""
+    project = _tiny_project(tmp_path)
+    (project / "models" / "slow.sql").write_text(
+        "{{ config(materialized='table') }}\nselect sum(i % 7) as s from range(100000000000) as t(i)\n"
+    )
+    args = [
+        *("build", "--select", "slow", "--log-level-file", "none", "--project-dir", str(project)),
+        *("--profiles-dir", str(project), "--target-path", str(tmp_path / "target")),
+    ]
+    client = subprocess.Popen(
+        [sys.executable, "-c", CLIENT, server.socket_path, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert client.stdout is not None
+        seen = []
+        for line in client.stdout:  # dbt has started the slow model
+            seen.append(line)
+            if "START sql table model" in line:
+                break
+        assert any("START sql table model" in line for line in seen), seen
+        forked = _forked_by(server.process.pid)
+        assert len(forked) == 1, forked
+        client.send_signal(signal.SIGTERM)
+        assert client.wait(timeout=60) not in (0, FELL_BACK)
+        deadline = time.monotonic() + 30
+        while forked & _forked_by(server.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not forked & _forked_by(server.process.pid), "the forked dbt outlived the signal"
+        assert server.process.poll() is None  # the server itself goes on serving
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
