@@ -21,7 +21,8 @@ def _cols(names: tuple[str, ...]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    """The one integer `sql` returns (a count, a maximum, an INSERT's row count); 0 for NULL or no row."""
     row = con.execute(sql, params).fetchall()
     return int(row[0][0]) if row and row[0][0] is not None else 0
 
@@ -54,13 +55,13 @@ def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> 
     t = ds.table
     # Equal keys have equal hashes: grouping one 64-bit hash is the cheap proof that a file has no
     # duplicate keys (a collision only sends us down the exact path below, which is always correct).
-    dup_inside = _scalar(con, f"SELECT count(*) - count(DISTINCT hash({key})) FROM {t} WHERE _load_seq = {seq}")
-    has_others = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
+    dup_inside = scalar(con, f"SELECT count(*) - count(DISTINCT hash({key})) FROM {t} WHERE _load_seq = {seq}")
+    has_others = scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} LIMIT 1)")
     bounds, params = _key_bounds(con, t, names, seq) if has_others else ("FALSE", [])
-    in_range = has_others and _scalar(
+    in_range = has_others and scalar(
         con, f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE _load_seq <> {seq} AND {bounds} LIMIT 1)", params
     )
-    overlap = in_range and _scalar(
+    overlap = in_range and scalar(
         con,
         f"SELECT count(*) FROM (SELECT 1 FROM {t} a SEMI JOIN (SELECT {key} FROM {t} WHERE _load_seq = {seq}) b "
         f"USING ({key}) WHERE a._load_seq <> {seq} AND {bounds} LIMIT 1)",
@@ -68,28 +69,28 @@ def keep_last_per_key(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> 
     )
     if not dup_inside and not overlap:
         return 0
-    before = _scalar(con, f"SELECT count(*) FROM {t}")
+    before = scalar(con, f"SELECT count(*) FROM {t}")
     con.execute(
         f"DELETE FROM {t} WHERE rowid IN (SELECT rid FROM ("
         f"SELECT a.rowid AS rid, row_number() OVER (PARTITION BY {key} ORDER BY {ORDER}, _row DESC) AS rn "
         f"FROM {t} a SEMI JOIN (SELECT DISTINCT {key} FROM {t} WHERE _load_seq = {seq}) b USING ({key})"
         f") WHERE rn > 1)"
     )
-    return before - _scalar(con, f"SELECT count(*) FROM {t}")
+    return before - scalar(con, f"SELECT count(*) FROM {t}")
 
 
 def replace_snapshots(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> int:
     """Keep, for every snapshot load `seq` touches, only the rows of the file that sorts last."""
     snap = _cols(ds.snapshot)
     t = ds.table
-    before = _scalar(con, f"SELECT count(*) FROM {t}")
+    before = scalar(con, f"SELECT count(*) FROM {t}")
     con.execute(
         f"DELETE FROM {t} WHERE rowid IN (SELECT rid FROM ("
         f"SELECT a.rowid AS rid, dense_rank() OVER (PARTITION BY {snap} ORDER BY {ORDER}) AS rk "
         f"FROM {t} a SEMI JOIN (SELECT DISTINCT {snap} FROM {t} WHERE _load_seq = {seq}) b USING ({snap})"
         f") WHERE rk > 1)"
     )
-    return before - _scalar(con, f"SELECT count(*) FROM {t}")
+    return before - scalar(con, f"SELECT count(*) FROM {t}")
 
 
 def apply_load(con: duckdb.DuckDBPyConnection, ds: Dataset, seq: int) -> None:

@@ -24,7 +24,7 @@ import polars as pl
 from core.seeds import SEEDS_DIR
 from core.settings import DEFAULT_PROVINCE, Limits
 from ingestion import ddl
-from ingestion.apply import apply_load
+from ingestion.apply import apply_load, scalar
 from ingestion.datasets import BY_NAME, DATASETS
 from ingestion.errors import FileRejected
 from ingestion.files import DEFAULT_LIMITS, Source, discover_entries, open_source, outside_delivery, sha256_of
@@ -184,7 +184,7 @@ def _best_match(headers: list[str]) -> HeaderMatch:
 
 
 def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
-    return _count(con, "SELECT coalesce(max(load_seq), 0) + 1 FROM audit.load_log")
+    return scalar(con, "SELECT coalesce(max(load_seq), 0) + 1 FROM audit.load_log")
 
 
 def plan_files(con: duckdb.DuckDBPyConnection, root: Path) -> list[PlannedFile]:
@@ -347,33 +347,28 @@ def _drop_source(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     con.execute(f"DROP TABLE IF EXISTS temp.{_checked_table(relation)}")
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    """The single number a count or an INSERT (its row count) returns."""
-    return int(con.execute(sql).fetchall()[0][0])
-
-
 def _load_rows(
     con: duckdb.DuckDBPyConnection, pf: PlannedFile, source: Source, match: HeaderMatch, limits: Limits
 ) -> FileResult:
     ds = match.dataset
     lineage = Lineage(pf.file, pf.sha256, pf.load_seq)
     good = parsed_relation(source, match, limits.max_field_chars, reasons=False)
-    rows_read = _count(con, f"SELECT count(*) FROM {source.relation}")
+    rows_read = scalar(con, f"SELECT count(*) FROM {source.relation}")
     rows_rejected = 0
     if rows_read <= SMALL_FILE_ROWS and pf.path.stat().st_size <= SMALL_FILE_BYTES:
         # Planning the layered query costs more than reading a small file: plan it once, keep its rows
         # (every layer's columns) in a temporary table, and let both inserts read that (decision 114).
         checked = _checked_table(source.relation)
         con.execute(f"CREATE TEMP TABLE {checked} AS {good}")
-        rows_loaded = _count(con, insert_good_sql(match, lineage, f"SELECT * FROM {checked}"))
+        rows_loaded = scalar(con, insert_good_sql(match, lineage, f"SELECT * FROM {checked}"))
         if rows_loaded < rows_read:
             parsed = reasons_over(source, match, checked, limits.max_field_chars)
-            rows_rejected = _count(con, insert_rejects_sql(source, match, lineage, parsed))
+            rows_rejected = scalar(con, insert_rejects_sql(source, match, lineage, parsed))
     else:
-        rows_loaded = _count(con, insert_good_sql(match, lineage, good))
+        rows_loaded = scalar(con, insert_good_sql(match, lineage, good))
         if rows_loaded < rows_read:  # a second pass over the file only when it has bad rows
             parsed = parsed_relation(source, match, limits.max_field_chars)
-            rows_rejected = _count(con, insert_rejects_sql(source, match, lineage, parsed))
+            rows_rejected = scalar(con, insert_rejects_sql(source, match, lineage, parsed))
     if rows_read != rows_loaded + rows_rejected:
         raise ReconciliationError(
             f"{pf.file}: rows_read {rows_read} != loaded {rows_loaded} + rejected {rows_rejected}"

@@ -21,13 +21,10 @@ Every other module imports dagster-dbt's names from here, never from `dagster_db
 
 from __future__ import annotations
 
-import sys
-
 from core.imports import hidden
 
-if "dagster_dbt" not in sys.modules:
-    with hidden("dbt.version"):
-        import dagster_dbt  # noqa: F401
+with hidden("dbt.version"):  # a no-op when dbt.version is imported already (hidden() then hides nothing)
+    import dagster_dbt  # noqa: F401
 
 from dagster_dbt import (
     DagsterDbtTranslator,

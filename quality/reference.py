@@ -59,8 +59,9 @@ class RunContext:
     has_contractor_assignment: bool
     device_metric_rows: int  # samples of the sampled months (sample_months), every month's when None
     assessed_ping_size: int  # seed health_thresholds: the ping size device_health_rate judges
-    # The months ('YYYY-MM') the province-wide device sample draws from: those a run loaded
-    # (runner.run_suites' `months`), or every month when None (decision 107).
+    # The months ('YYYY-MM') a run validates: those it loaded (runner.run_suites' `months`), or every
+    # month when None. The province-wide device sample draws from them (decision 107), and the
+    # month batches read only their range of the raw rows (`rows_of_months`, decision 117).
     sample_months: tuple[str, ...] | None = None
 
     def rows_of_months(self, table: str, column: str) -> str:
